@@ -1,0 +1,54 @@
+# Fresh machine: `make run` serves the portal on 127.0.0.1:$(PORT); `make test` runs the tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run dev test lint migrate static messages python-version
+
+python-version:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+		echo "NEXCORE Support Portal needs Python 3.11 or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo missing)." >&2; \
+		echo "Run with PYTHON=/path/to/python3.11 make ..." >&2; exit 1; }
+
+$(BIN)/python: | python-version
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+var/secret_key: | $(BIN)/python
+	mkdir -p var
+	umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+
+migrate: $(VENV)/.installed var/secret_key
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py migrate --database archive --noinput
+
+static: $(VENV)/.installed var/secret_key
+	$(BIN)/python manage.py collectstatic --noinput -v 0
+
+run: migrate static
+	$(BIN)/gunicorn nexcore_support.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -  --access-logformat '%(m)s %(U)s %(s)s %(M)sms'
+
+dev: migrate
+	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(VENV)/.installed-dev var/secret_key
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Regenerates the translation catalogues after strings change (needs GNU gettext).
+messages: $(VENV)/.installed-dev var/secret_key
+	$(BIN)/python manage.py makemessages --locale ko --no-obsolete --add-location file
+	$(BIN)/python manage.py compilemessages

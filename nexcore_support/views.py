@@ -1,0 +1,40 @@
+"""Site-wide pages: home, health check and error pages."""
+
+from __future__ import annotations
+
+from django.db import DatabaseError, connections
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from privacy.selectors import policy_in_force
+
+CHECKED_DATABASES = ("default", "archive")
+
+
+def home(request):
+    return render(request, "home.html", {"policy": policy_in_force()})
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """200 when both databases answer and are migrated, 503 otherwise (CONTRACT.md)."""
+    databases = {}
+    for alias in CHECKED_DATABASES:
+        try:
+            with connections[alias].cursor() as cursor:
+                cursor.execute("SELECT 1 FROM django_migrations LIMIT 1")
+            databases[alias] = "ok"
+        except DatabaseError:
+            databases[alias] = "unavailable"
+    healthy = all(state == "ok" for state in databases.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "databases": databases},
+        status=200 if healthy else 503,
+    )
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "403_csrf.html", status=403)
