@@ -1,0 +1,9 @@
+"""Domain errors of member accounts, turned into form errors or pages at the edge."""
+
+
+class SignupLimitReached(Exception):
+    """Policy §2 가 가입횟수 제한: this address opened its allowance of accounts today."""
+
+
+class NoPolicyInForce(Exception):
+    """No policy version is in force, so no consent can be recorded and nobody may sign up."""

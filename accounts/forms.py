@@ -1,0 +1,168 @@
+"""Forms of the member pages. Field names are public (CONTRACT.md)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from django import forms
+from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Product, User
+from accounts.validators import normalize_member_id
+
+
+class MemberIdField(forms.CharField):
+    """The ID, normalised before validation so that ``Kim.A`` is checked and stored as ``kim.a``."""
+
+    def to_python(self, value):
+        return normalize_member_id(super().to_python(value))
+
+
+class ProductChoiceField(forms.ModelChoiceField):
+    """A ``<select>`` of product slugs; anything else is refused as an invalid choice."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            queryset=Product.objects.filter(active=True),
+            to_field_name="slug",
+            empty_label=_("Choose the product you use"),
+            label=_("Product in use"),
+            **kwargs,
+        )
+
+
+class MemberFieldsForm(forms.ModelForm):
+    """Company, project and product: the member items a member may correct (policy §7)."""
+
+    product = ProductChoiceField()
+
+    class Meta:
+        model = User
+        fields = ["company", "project", "product"]
+        labels = {"company": _("Company"), "project": _("Project")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("company", "project"):
+            self.fields[name].required = True
+        current = self.instance.product
+        if current is not None:
+            # The select is keyed by slug, while the instance holds the primary key.
+            self.initial["product"] = current.slug
+            # A product withdrawn from the catalog stays selectable for members who use it.
+            self.fields["product"].queryset = Product.objects.filter(active=True) | (
+                Product.objects.filter(pk=current.pk)
+            )
+
+    def clean_company(self):
+        return unicodedata.normalize("NFC", self.cleaned_data["company"])
+
+    def clean_project(self):
+        return unicodedata.normalize("NFC", self.cleaned_data["project"])
+
+
+class SignupForm(MemberFieldsForm):
+    """회원가입: exactly the items of policy §1 가, and the two required agreements."""
+
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html,
+    )
+    password2 = forms.CharField(
+        label=_("Password (again)"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    agree_policy = forms.BooleanField(
+        label=_("I agree to the collection and use of my personal information as described."),
+        error_messages={"required": _("You must agree to the privacy policy to sign up.")},
+    )
+    adult = forms.BooleanField(
+        label=_("I am not a minor (19 years of age or older)."),
+        error_messages={
+            "required": _(
+                "The support center does not collect minors' personal information (policy §7)."
+            )
+        },
+    )
+
+    class Meta(MemberFieldsForm.Meta):
+        fields = ["username", "company", "project", "product"]
+        labels = {**MemberFieldsForm.Meta.labels, "username": _("ID")}
+        help_texts = {"username": _("4 to 20 characters: a–z, 0–9, _ - .")}
+        field_classes = {"username": MemberIdField}
+
+    field_order = [
+        "username",
+        "password1",
+        "password2",
+        "company",
+        "project",
+        "product",
+        "agree_policy",
+        "adult",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update(autocomplete="username", autofocus=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error(
+                "password2",
+                forms.ValidationError(
+                    _("The two passwords do not match."), code="password_mismatch"
+                ),
+            )
+        return cleaned
+
+    def _post_clean(self):
+        super()._post_clean()
+        password = self.cleaned_data.get("password2")
+        if password and "password2" not in self.errors:
+            try:
+                password_validation.validate_password(password, self.instance)
+            except forms.ValidationError as error:
+                self.add_error("password2", error)
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("The ID or password is not correct."),
+    }
+
+
+class PasswordConfirmationForm(forms.Form):
+    """본인 확인: the member's current password, checked through the lockout-aware backends."""
+
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+
+    def __init__(self, *args, request, **kwargs):
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        member = authenticate(self.request, username=self.request.user.username, password=password)
+        if member is None or member.pk != self.request.user.pk:
+            raise forms.ValidationError(_("The password is not correct."), code="wrong_password")
+        return password
+
+
+class WithdrawForm(PasswordConfirmationForm):
+    confirm = forms.BooleanField(
+        label=_("I understand that my account is closed at once and cannot be restored."),
+        error_messages={"required": _("Tick the box to confirm the withdrawal.")},
+    )

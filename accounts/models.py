@@ -1,0 +1,229 @@
+"""Members, the product catalog, and the records policy §1 나 says are generated automatically."""
+
+from __future__ import annotations
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.contrib.sessions.base_session import AbstractBaseSession
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.validators import (
+    MEMBER_ID_MAX_LENGTH,
+    member_id_validator,
+    normalize_member_id,
+    printable_text_validator,
+)
+
+NAME_MAX_LENGTH = 100
+
+
+class Product(models.Model):
+    """사용제품: the catalog a member picks the product in use from."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=50, unique=True)
+    active = models.BooleanField(_("offered at sign-up"), default=True)
+    ordering = models.PositiveIntegerField(_("ordering"), default=0)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["ordering", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    @classmethod
+    def normalize_username(cls, username):
+        return normalize_member_id(username)
+
+    def get_by_natural_key(self, username):
+        return self.get(username=normalize_member_id(username))
+
+    def create_user(self, username, password=None, **extra_fields):
+        user = self.model(username=normalize_member_id(username), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, username, password=None, **extra_fields):
+        extra_fields.update(is_staff=True, is_superuser=True)
+        return self.create_user(username, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A member (회원) or a staff account.
+
+    A member holds exactly the items of policy §1 가 — ID, password (as an Argon2 hash), company,
+    project and product — and Django's bookkeeping. Staff accounts leave the last three empty.
+    """
+
+    username = models.CharField(
+        _("ID"),
+        max_length=MEMBER_ID_MAX_LENGTH,
+        unique=True,
+        validators=[member_id_validator],
+        error_messages={"unique": _("This ID is not available.")},
+    )
+    company = models.CharField(
+        _("company"), max_length=NAME_MAX_LENGTH, blank=True, validators=[printable_text_validator]
+    )
+    project = models.CharField(
+        _("project"), max_length=NAME_MAX_LENGTH, blank=True, validators=[printable_text_validator]
+    )
+    product = models.ForeignKey(
+        Product,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("product in use"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    closed_at = models.DateTimeField(
+        _("closed at"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("When the member withdrew (회원탈퇴); the account cannot log in afterwards."),
+    )
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "username"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(username=Lower("username")),
+                name="accounts_user_username_lower_case",
+            ),
+        ]
+
+    def __str__(self):
+        return self.username
+
+    def clean(self):
+        super().clean()
+        self.username = normalize_member_id(self.username)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+
+class MemberSession(AbstractBaseSession):
+    """A Django session that knows its member, so that withdrawal can end every one of them."""
+
+    member = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("member"),
+    )
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    @classmethod
+    def get_session_store_class(cls):
+        from accounts.sessions import SessionStore
+
+        return SessionStore
+
+
+class VisitRecord(models.Model):
+    """방문에 관한 기록 of one page request (policy §1 나: IP Address, 방문 일시, 이용 기록)."""
+
+    time = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    member = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visit_records",
+        verbose_name=_("member"),
+    )
+    method = models.CharField(_("method"), max_length=10)
+    path = models.CharField(_("path"), max_length=255)
+    status = models.PositiveSmallIntegerField(_("status"))
+
+    class Meta:
+        verbose_name = _("visit record")
+        verbose_name_plural = _("visit records")
+        ordering = ["-time", "-id"]
+
+    def __str__(self):
+        return f"{self.time:%Y-%m-%d %H:%M:%S} {self.method} {self.path} {self.status}"
+
+
+class IdentityVerification(models.Model):
+    """본인확인에 관한 기록: a login, password re-check or password change."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Login")
+        REAUTH = "reauth", _("Password re-check")
+        PASSWORD_CHANGE = "password_change", _("Password change")
+
+    time = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    member = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="identity_verifications",
+        verbose_name=_("member"),
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+
+    class Meta:
+        verbose_name = _("identity-verification record")
+        verbose_name_plural = _("identity-verification records")
+        ordering = ["-time", "-id"]
+
+    def __str__(self):
+        return f"{self.time:%Y-%m-%d %H:%M:%S} {self.get_kind_display()}"
+
+
+class MisuseRecord(models.Model):
+    """부정이용기록 (policy §1 나 불량 이용 기록, §5 가): lockouts, and later staff flags."""
+
+    class Kind(models.TextChoices):
+        LOCKOUT = "lockout", _("Login lockout")
+
+    time = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    username_tried = models.CharField(_("ID tried"), max_length=150, blank=True)
+    member = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="misuse_records",
+        verbose_name=_("member"),
+        help_text=_("The member whose ID was tried, when one existed at the time."),
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+
+    class Meta:
+        verbose_name = _("misuse record")
+        verbose_name_plural = _("misuse records")
+        ordering = ["-time", "-id"]
+
+    def __str__(self):
+        return f"{self.time:%Y-%m-%d %H:%M:%S} {self.get_kind_display()}"

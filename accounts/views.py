@@ -1,0 +1,236 @@
+"""Member pages: thin edges around accounts.services and accounts.selectors."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts import selectors, services
+from accounts.exceptions import NoPolicyInForce, SignupLimitReached
+from accounts.forms import (
+    LoginForm,
+    MemberFieldsForm,
+    PasswordConfirmationForm,
+    SignupForm,
+    WithdrawForm,
+)
+from accounts.models import IdentityVerification
+from accounts.reauth import mark_reauthenticated, reauth_required
+from nexcore_support.http import client_ip
+from privacy.selectors import policy_in_force
+
+RECORDS_PER_PAGE = 20
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+form_methods = require_http_methods(["GET", "POST"])
+
+
+def _posted(request):
+    """The submitted data, or None for a GET: an empty POST still gets its errors."""
+    return request.POST if request.method == "POST" else None
+
+
+@sensitive_post_parameters("password1", "password2")
+@never_cache
+@form_methods
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignupForm(_posted(request))
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            member = services.register_member(
+                username=data["username"],
+                password=data["password1"],
+                company=data["company"],
+                project=data["project"],
+                product=data["product"],
+                ip=client_ip(request),
+            )
+        except SignupLimitReached:
+            form.add_error(
+                None,
+                _(
+                    "Too many accounts were opened from your network today. "
+                    "Please try again tomorrow."
+                ),
+            )
+            status = 429
+        except NoPolicyInForce:
+            form.add_error(None, _("Sign-up is closed until the privacy policy is published."))
+            status = 503
+        else:
+            login(request, member, backend=MODEL_BACKEND)
+            services.record_identity_verification(
+                member=member, ip=client_ip(request), kind=IdentityVerification.Kind.LOGIN
+            )
+            messages.success(request, _("Welcome! Your account has been created."))
+            return redirect("home")
+    return render(
+        request,
+        "accounts/signup.html",
+        {"form": form, "policy": policy_in_force()},
+        status=status,
+    )
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.record_identity_verification(
+            member=form.get_user(), ip=client_ip(self.request), kind=IdentityVerification.Kind.LOGIN
+        )
+        return response
+
+
+def lockout(request, original_response=None, credentials=None):
+    """django-axes' lockout page: HTTP 429, saying when the next attempt is possible."""
+    retry_at = timezone.localtime(timezone.now() + settings.AXES_COOLOFF_TIME)
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "429.html", {"retry_at": retry_at, "minutes": minutes}, status=429)
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+@sensitive_post_parameters("password")
+@never_cache
+@form_methods
+@login_required
+def reauth(request):
+    form = PasswordConfirmationForm(_posted(request), request=request)
+    if request.method == "POST" and form.is_valid():
+        now = timezone.now()
+        mark_reauthenticated(request, now=now)
+        services.record_identity_verification(
+            member=request.user,
+            ip=client_ip(request),
+            kind=IdentityVerification.Kind.REAUTH,
+            now=now,
+        )
+        return redirect(_safe_next(request, reverse("accounts:me")))
+    return render(
+        request,
+        "accounts/reauth.html",
+        {"form": form, "next": _safe_next(request, ""), "minutes": settings.REAUTH_MINUTES},
+    )
+
+
+def _page(request, queryset, parameter):
+    return Paginator(queryset, RECORDS_PER_PAGE).get_page(request.GET.get(parameter))
+
+
+@never_cache
+@require_GET
+@reauth_required
+def me(request):
+    member = request.user
+    return render(
+        request,
+        "accounts/me.html",
+        {
+            "member": member,
+            "consents": selectors.member_consents(member),
+            "visits": _page(request, selectors.member_visits(member), "visits"),
+            "verifications": _page(
+                request, selectors.member_identity_verifications(member), "verifications"
+            ),
+            "misuse_records": _page(request, selectors.member_misuse_records(member), "misuse"),
+            "schedule": selectors.deletion_schedule(member),
+        },
+    )
+
+
+@never_cache
+@form_methods
+@reauth_required
+def me_edit(request):
+    form = MemberFieldsForm(_posted(request), instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.change_profile(
+            member=request.user,
+            company=form.cleaned_data["company"],
+            project=form.cleaned_data["project"],
+            product=form.cleaned_data["product"],
+        )
+        messages.success(request, _("Your information has been corrected."))
+        return redirect("accounts:me")
+    return render(request, "accounts/me_edit.html", {"form": form})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:me")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        now = timezone.now()
+        services.end_sessions(
+            member=self.request.user, keep_session_key=self.request.session.session_key
+        )
+        services.record_identity_verification(
+            member=self.request.user,
+            ip=client_ip(self.request),
+            kind=IdentityVerification.Kind.PASSWORD_CHANGE,
+            now=now,
+        )
+        # The member has just proved the password: no second check on the way to their data.
+        mark_reauthenticated(self.request, now=now)
+        messages.success(
+            self.request, _("Your password has been changed. Other devices were logged out.")
+        )
+        return response
+
+
+@never_cache
+@require_GET
+@reauth_required
+def export(request):
+    payload = json.dumps(selectors.member_data(request.user), ensure_ascii=False, indent=2)
+    response = HttpResponse(payload, content_type="application/json; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="nexcore-my-data-{stamp}.json"'
+    return response
+
+
+@sensitive_post_parameters("password")
+@never_cache
+@form_methods
+@reauth_required
+def withdraw(request):
+    form = WithdrawForm(_posted(request), request=request)
+    if request.method == "POST" and form.is_valid():
+        services.close_account(member=request.user)
+        logout(request)
+        return redirect("accounts:withdrawn")
+    return render(request, "accounts/withdraw.html", {"form": form})
+
+
+def withdrawn(request):
+    return render(request, "accounts/withdrawn.html")
