@@ -1,0 +1,73 @@
+"""Fixtures shared by every test: members made through the real services, real databases."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from accounts import services
+from accounts.models import Product
+from privacy.selectors import policy_in_force
+
+PASSWORD = "plum-orchard-1987!"
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    # The manifest is built by collectstatic at deploy time; tests serve sources as they are.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def product(db):
+    return Product.objects.get_or_create(
+        slug="nexcore-framework", defaults={"name": "NEXCORE Framework"}
+    )[0]
+
+
+@pytest.fixture
+def policy(db):
+    version = policy_in_force()
+    assert version is not None, "the data migration loads policy version 1"
+    return version
+
+
+@pytest.fixture
+def make_member(db, product, policy):
+    def make(
+        username="member01", password=PASSWORD, company="Acme Corp", project="Apollo", ip="10.0.0.1"
+    ):
+        return services.register_member(
+            username=username,
+            password=password,
+            company=company,
+            project=project,
+            product=product,
+            ip=ip,
+        )
+
+    return make
+
+
+@pytest.fixture
+def member(make_member):
+    return make_member()
+
+
+@pytest.fixture
+def logged_in_client(client, member):
+    response = client.post(
+        reverse("accounts:login"), {"username": member.username, "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    return client
+
+
+@pytest.fixture
+def reauthed_client(logged_in_client):
+    response = logged_in_client.post(reverse("accounts:reauth"), {"password": PASSWORD})
+    assert response.status_code == 302
+    return logged_in_client
