@@ -1,23 +1,91 @@
 """The record categories of policy §5 and their periods: the single source of truth.
 
-Every page, report, command and test that needs a retention period reads it from here.
+Every page, report, command and test that needs a retention period reads it from here, and
+every table that holds personal data is registered here under the category its rows belong
+to, with the date column that starts the clock (``Source``). A table that is not registered
+is a table the purge never cleans, so the registry test lists every model that can name a
+member.
 
 Period arithmetic follows the Civil Act (민법) §157 and §160, in the site's time zone: the day
 a record is made is not counted; a period of N months ends at the end of the day before the
 same day N months after the first counted day, or at the end of that month when it has no such
 day. A record is due for destruction at 00:00 right after its period ends. So a record made at
 any time on 15 January with a one-month period is due on 16 February 00:00, and one made on
-31 January is due on 1 March 00:00.
+31 January is due on 1 March 00:00. Leap days: a one-year record made on 29 February 2024
+counts from 1 March 2024 and is due on 1 March 2025, and a one-month record made on
+28 January 2024 counts from 29 January and is due on 29 February 2024.
+
+The purge works the other way round: ``purge_cutoff(category, now)`` is the instant before
+which every record is due at ``now``, so a bulk ``DELETE … WHERE clock < cutoff`` removes
+exactly the records ``due_date`` says are due, and never one a day early.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime
-from dataclasses import dataclass
+import operator
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import reduce
 
+from django.apps import apps
+from django.db import models, router
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+# How a source's rows name the member they belong to, for legal holds and the my-data page.
+MEMBER_FK = "member"  # a foreign key to the member (accounts.User)
+MEMBER_ID = "username"  # a text column holding the member's ID
+MEMBER_KEY = "key"  # the member's stable archive key, "accounts_user:<pk>"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One table whose rows belong to a category.
+
+    ``model`` is "app_label.modelname"; ``clock`` the lookup of the date that starts the period
+    (it may follow a relation, e.g. ``member__closed_at``); ``where`` narrows the table to the
+    rows of this category; ``owners`` lists the columns that name a row's member and how
+    (``MEMBER_FK``, ``MEMBER_ID`` or ``MEMBER_KEY``). A source with ``purge=False`` leaves its
+    database only by being archived (a closed member's consents), never by being destroyed in
+    place.
+    """
+
+    model: str
+    clock: str
+    owners: tuple[tuple[str, str], ...] = ()
+    where: Q = field(default_factory=Q)
+    purge: bool = True
+
+    @property
+    def model_class(self) -> type[models.Model]:
+        return apps.get_model(self.model)
+
+    @property
+    def database(self) -> str:
+        return router.db_for_write(self.model_class)
+
+    def rows(self) -> models.QuerySet:
+        """Every row of this source, in its own database; no instance is loaded."""
+        return self.model_class._base_manager.using(self.database).filter(self.where)
+
+    def owned_by(
+        self,
+        *,
+        pks: Iterable[int] = (),
+        usernames: Iterable[str] = (),
+        keys: Iterable[str] = (),
+    ) -> Q:
+        """A filter for the rows that name any of the given members; matches nothing if none."""
+        values = {MEMBER_FK: list(pks), MEMBER_ID: list(usernames), MEMBER_KEY: list(keys)}
+        conditions = [
+            Q(**{f"{column}__in": values[kind]}) for column, kind in self.owners if values[kind]
+        ]
+        if not conditions:
+            return Q(pk__in=[])
+        return reduce(operator.or_, conditions)
 
 
 @dataclass(frozen=True)
@@ -27,6 +95,7 @@ class Category:
     months: int
     basis: str
     clock: str
+    sources: tuple[Source, ...] = ()
 
     @property
     def period(self) -> str:
@@ -35,6 +104,19 @@ class Category:
         return f"{self.months}m"
 
 
+def _archived(key: str) -> Source:
+    """A category's copies in the archive database (policy §6 가, "별도의 DB")."""
+    return Source(
+        "retention.archivedrecord", "time", (("member_key", MEMBER_KEY),), where=Q(category=key)
+    )
+
+
+# Admin log entries about member and group rows record who was given or lost staff rights;
+# every other admin log entry records a staff member handling data (개인정보 접속기록).
+_PRIVILEGE_LOG = Q(content_type__app_label="accounts", content_type__model="user") | Q(
+    content_type__app_label="auth", content_type__model="group"
+)
+
 CATEGORIES: tuple[Category, ...] = (
     Category(
         key="visit",
@@ -42,6 +124,12 @@ CATEGORIES: tuple[Category, ...] = (
         months=3,
         basis=_("Protection of Communications Secrets Act"),
         clock=_("the visit"),
+        sources=(
+            Source("accounts.visitrecord", "time", (("member", MEMBER_FK),)),
+            # django-axes' access log (AXES_DISABLE_ACCESS_LOG keeps it empty; registered anyway).
+            Source("axes.accesslog", "attempt_time", (("username", MEMBER_ID),)),
+            _archived("visit"),
+        ),
     ),
     Category(
         key="identity",
@@ -49,6 +137,10 @@ CATEGORIES: tuple[Category, ...] = (
         months=6,
         basis=_("Network Act"),
         clock=_("the verification"),
+        sources=(
+            Source("accounts.identityverification", "time", (("member", MEMBER_FK),)),
+            _archived("identity"),
+        ),
     ),
     Category(
         key="misuse",
@@ -56,6 +148,19 @@ CATEGORIES: tuple[Category, ...] = (
         months=12,
         basis=_("Internal policy: preventing misuse"),
         clock=_("the event"),
+        sources=(
+            Source(
+                "accounts.misuserecord",
+                "time",
+                # A lockout names the ID tried, which may be the member's with or without a
+                # link to their row (the link is made only when the ID existed at the time).
+                (("member", MEMBER_FK), ("username_tried", MEMBER_ID)),
+            ),
+            # django-axes' failed-login counters name the ID and address that were tried.
+            Source("axes.accessattempt", "attempt_time", (("username", MEMBER_ID),)),
+            Source("axes.accessfailurelog", "attempt_time", (("username", MEMBER_ID),)),
+            _archived("misuse"),
+        ),
     ),
     Category(
         key="complaint",
@@ -63,6 +168,7 @@ CATEGORIES: tuple[Category, ...] = (
         months=36,
         basis=_("E-Commerce Consumer Protection Act"),
         clock=_("the complaint's resolution"),
+        sources=(_archived("complaint"),),
     ),
     Category(
         key="contract",
@@ -70,6 +176,12 @@ CATEGORIES: tuple[Category, ...] = (
         months=60,
         basis=_("E-Commerce Consumer Protection Act"),
         clock=_("the withdrawal from membership"),
+        sources=(
+            # While the account is open its consents have no due date; at withdrawal they move
+            # to the archive with the member record, whose clock is the withdrawal.
+            Source("privacy.consent", "member__closed_at", (("member", MEMBER_FK),), purge=False),
+            Source("retention.archivedmember", "closed_at", (("source_key", MEMBER_KEY),)),
+        ),
     ),
     Category(
         key="payment",
@@ -77,6 +189,7 @@ CATEGORIES: tuple[Category, ...] = (
         months=60,
         basis=_("E-Commerce Consumer Protection Act"),
         clock=_("the payment or supply"),
+        sources=(_archived("payment"),),
     ),
     Category(
         key="staff_access",
@@ -84,6 +197,15 @@ CATEGORIES: tuple[Category, ...] = (
         months=24,
         basis=_("Personal information safety standard"),
         clock=_("the access"),
+        sources=(
+            Source(
+                "admin.logentry",
+                "action_time",
+                (("object_repr", MEMBER_ID),),
+                where=~_PRIVILEGE_LOG,
+            ),
+            _archived("staff_access"),
+        ),
     ),
     Category(
         key="privilege_change",
@@ -91,10 +213,22 @@ CATEGORIES: tuple[Category, ...] = (
         months=36,
         basis=_("Personal information safety standard"),
         clock=_("the change"),
+        sources=(
+            Source(
+                "admin.logentry", "action_time", (("object_repr", MEMBER_ID),), where=_PRIVILEGE_LOG
+            ),
+            _archived("privilege_change"),
+        ),
     ),
 )
 
 BY_KEY: dict[str, Category] = {category.key: category for category in CATEGORIES}
+
+# Not records at all: Django sessions are destroyed as soon as they expire (policy §5 본문,
+# "목적이 달성되면 지체 없이 파기"); the purge removes the expired rows the login flow leaves.
+EXPIRING: tuple[Source, ...] = (
+    Source("accounts.membersession", "expire_date", (("member", MEMBER_FK),)),
+)
 
 
 def category(key: str) -> Category:
@@ -111,6 +245,10 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, day.day)
 
 
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_default_timezone())
+
+
 def due_date(category: Category, started_at: datetime.datetime) -> datetime.datetime:
     """Return the instant a record of ``category`` whose clock started at ``started_at`` is due.
 
@@ -119,5 +257,31 @@ def due_date(category: Category, started_at: datetime.datetime) -> datetime.date
     """
     zone = timezone.get_default_timezone()
     first_counted_day = timezone.localtime(started_at, zone).date() + datetime.timedelta(days=1)
-    due_day = add_months(first_counted_day, category.months)
-    return datetime.datetime.combine(due_day, datetime.time.min, tzinfo=zone)
+    return _local_midnight(add_months(first_counted_day, category.months))
+
+
+def purge_cutoff(category: Category, now: datetime.datetime) -> datetime.datetime:
+    """The instant ``c`` such that a record started at ``t`` is due at ``now`` iff ``t < c``.
+
+    Policy §5/§6: the inverse of ``due_date``, so the purge can select due rows with one indexed
+    comparison. ``add_months`` never decreases as its day increases, so the first counted days
+    whose due day has come form a run of dates ending at a last one, ``last``; a record is due
+    when its local date is before ``last``, that is when it was made before midnight of ``last``.
+    """
+    today = timezone.localtime(now, timezone.get_default_timezone()).date()
+    # Start a few days before the same day ``months`` back (clamped to the month's end), where
+    # the due day has certainly come, and walk forward to the last first-counted day that is due.
+    back = today.month - 1 - category.months
+    year, month = today.year + back // 12, back % 12 + 1
+    last = datetime.date(year, month, min(today.day, calendar.monthrange(year, month)[1]))
+    last -= datetime.timedelta(days=4)
+    while add_months(last, category.months) > today:
+        last -= datetime.timedelta(days=1)
+    while add_months(last + datetime.timedelta(days=1), category.months) <= today:
+        last += datetime.timedelta(days=1)
+    return _local_midnight(last)
+
+
+def expiry_cutoff(now: datetime.datetime) -> datetime.datetime:
+    """Rows of an ``EXPIRING`` source whose clock is before this instant have expired."""
+    return now
