@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Product, User
 from accounts.validators import normalize_member_id
+from retention.selectors import is_archived_id
 
 
 class MemberIdField(forms.CharField):
@@ -110,6 +111,16 @@ class SignupForm(MemberFieldsForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.update(autocomplete="username", autofocus=True)
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        # Policy §5 나: a withdrawn member's ID stays theirs while their contract record is kept
+        # in the archive, so it is refused with the same message as an ID in use.
+        if is_archived_id(username):
+            raise forms.ValidationError(
+                User._meta.get_field("username").error_messages["unique"], code="unique"
+            )
+        return username
 
     def clean(self):
         cleaned = super().clean()

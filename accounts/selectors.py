@@ -10,14 +10,7 @@ from django.utils import timezone
 
 from accounts.models import IdentityVerification, MisuseRecord, User, VisitRecord
 from privacy.models import Consent
-from retention.registry import Category, category, due_date
-
-# The member's records per retention category, and the column that starts each one's clock.
-RECORD_CATEGORIES = (
-    ("visit", VisitRecord, "time"),
-    ("identity", IdentityVerification, "time"),
-    ("misuse", MisuseRecord, "time"),
-)
+from retention.registry import CATEGORIES, MEMBER_FK, Category, due_date
 
 
 @dataclass(frozen=True)
@@ -45,18 +38,27 @@ def member_consents(member: User) -> QuerySet[Consent]:
 def deletion_schedule(member: User) -> list[ScheduledDeletion]:
     """Per category, when the member's oldest record of it will be destroyed.
 
-    Contract records (sign-up, consents) have no date while the account is open: their
-    five-year clock starts at withdrawal.
+    Reads the retention registry: every category with a table in the primary database that
+    names members is listed. Contract records (sign-up, consents) have no date while the
+    account is open: their five-year clock starts at withdrawal.
     """
     schedule = []
-    for key, model, column in RECORD_CATEGORIES:
-        oldest = model.objects.filter(member=member).aggregate(oldest=Min(column))["oldest"]
-        entry = category(key)
-        schedule.append(ScheduledDeletion(entry, oldest and due_date(entry, oldest)))
-    contract = category("contract")
-    schedule.append(
-        ScheduledDeletion(contract, member.closed_at and due_date(contract, member.closed_at))
-    )
+    for entry in CATEGORIES:
+        sources = [
+            source
+            for source in entry.sources
+            if source.database == "default" and any(kind == MEMBER_FK for _, kind in source.owners)
+        ]
+        if not sources:
+            continue
+        oldest = [
+            source.rows()
+            .filter(source.owned_by(pks=[member.pk], usernames=[member.username]))
+            .aggregate(oldest=Min(source.clock))["oldest"]
+            for source in sources
+        ]
+        first = min((moment for moment in oldest if moment is not None), default=None)
+        schedule.append(ScheduledDeletion(entry, first and due_date(entry, first)))
     return schedule
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 # Models kept in the archive database, as "app_label.modelname". The primary database never
 # holds their tables and the archive holds no other table.
-ARCHIVE_MODELS: frozenset[str] = frozenset()
+ARCHIVE_MODELS: frozenset[str] = frozenset({"retention.archivedmember", "retention.archivedrecord"})
 
 
 def is_archive_model(app_label: str, model_name: str | None) -> bool:

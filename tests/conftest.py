@@ -12,6 +12,19 @@ from privacy.selectors import policy_in_force
 PASSWORD = "plum-orchard-1987!"
 
 
+def pytest_collection_modifyitems(items):
+    # Sign-up reads the archive database (a withdrawn ID stays taken while archived), so every
+    # test that uses the database without naming its databases may use both.
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is None and "db" not in item.fixturenames:
+            continue
+        if marker is None or "databases" not in marker.kwargs:
+            args, kwargs = (marker.args, marker.kwargs) if marker else ((), {})
+            both = pytest.mark.django_db(*args, **kwargs, databases=["default", "archive"])
+            item.add_marker(both, append=False)
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     # The manifest is built by collectstatic at deploy time; tests serve sources as they are.

@@ -1,0 +1,84 @@
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from retention import selectors, services
+from retention.models import LegalHold, PurgeRun
+
+
+class LegalHoldForm(forms.ModelForm):
+    """Staff name the member by ID; the hold stores the stable key, valid after archiving too."""
+
+    member_id = forms.CharField(
+        label=_("Member ID"),
+        help_text=_("The ID of an open, closed or archived member."),
+    )
+
+    class Meta:
+        model = LegalHold
+        fields = ["reason", "review_on"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["member_id"].disabled = True
+            self.fields["member_id"].required = False
+            self.initial["member_id"] = selectors.describe_member_key(self.instance.member_key)
+
+    def clean_member_id(self):
+        if self.instance.pk:
+            return self.instance.member_key
+        username = self.cleaned_data["member_id"].strip().lower()
+        key = selectors.member_key_for_id(username)
+        if key is None:
+            raise forms.ValidationError(_("No member, open or archived, has this ID."))
+        return key
+
+    def save(self, commit=True):
+        self.instance.member_key = self.cleaned_data["member_id"]
+        return super().save(commit)
+
+
+@admin.register(LegalHold)
+class LegalHoldAdmin(admin.ModelAdmin):
+    form = LegalHoldForm
+    list_display = ("pk", "member", "review_on", "placed_by", "placed_at", "lifted_at")
+    list_filter = (("lifted_at", admin.EmptyFieldListFilter),)
+    readonly_fields = ("placed_by", "placed_at", "lifted_by", "lifted_at")
+    actions = ["lift"]
+
+    @admin.display(description=_("member"))
+    def member(self, hold):
+        return selectors.describe_member_key(hold.member_key)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.placed_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None):
+        # A hold is evidence of why records outlived their period: lift it, never delete it.
+        return False
+
+    @admin.action(description=_("Lift the selected holds"))
+    def lift(self, request, queryset):
+        holds = list(queryset.active())
+        for hold in holds:
+            services.lift_hold(hold=hold, lifted_by=request.user)
+        self.message_user(request, _("%(count)d hold(s) lifted.") % {"count": len(holds)})
+
+
+@admin.register(PurgeRun)
+class PurgeRunAdmin(admin.ModelAdmin):
+    list_display = ("started_at", "finished_at", "outcome", "archived_members", "counts")
+    list_filter = ("outcome",)
+    date_hierarchy = "started_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,164 @@
+"""Reads of retention shared by the purge, the report, the admin and sign-up."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import Min, Q
+from django.utils import timezone, translation
+
+from retention.models import ArchivedMember, LegalHold, member_key
+from retention.registry import CATEGORIES, Source, due_date
+
+
+def is_archived_id(username: str) -> bool:
+    """Whether ``username`` belongs to a withdrawn member whose contract record is still kept.
+
+    Such an ID cannot be registered again (policy §5 나: the record must stay unambiguous).
+    """
+    return ArchivedMember.objects.filter(username=username).exists()
+
+
+def member_key_for_id(username: str) -> str | None:
+    """The stable key of the member, open or archived, whose ID is ``username``."""
+    member = get_user_model().objects.filter(username=username).values_list("pk", flat=True)
+    if member:
+        return member_key(member[0])
+    return (
+        ArchivedMember.objects.filter(username=username)
+        .order_by("-closed_at")
+        .values_list("source_key", flat=True)
+        .first()
+    )
+
+
+def describe_member_key(key: str) -> str:
+    """The ID behind ``key`` for staff screens, wherever the member is now."""
+    prefix, _, pk = key.partition(":")
+    if prefix == get_user_model()._meta.db_table and pk.isdigit():
+        username = (
+            get_user_model().objects.filter(pk=int(pk)).values_list("username", flat=True).first()
+        )
+        if username:
+            return username
+    archived = ArchivedMember.objects.filter(source_key=key).values_list("username", flat=True)
+    return archived.first() or key
+
+
+@dataclass(frozen=True)
+class Holds:
+    """The members under an active legal hold, by every name their rows may carry."""
+
+    keys: frozenset[str] = frozenset()
+    pks: frozenset[int] = frozenset()
+    usernames: frozenset[str] = frozenset()
+
+    def filter_for(self, source: Source) -> Q | None:
+        """A filter for the held rows of ``source``; None when nothing is held."""
+        if not self.keys:
+            return None
+        return source.owned_by(pks=self.pks, usernames=self.usernames, keys=self.keys)
+
+
+def holds_for(keys) -> Holds:
+    """The names that rows of the members with stable ``keys`` may carry."""
+    keys = frozenset(keys)
+    if not keys:
+        return Holds()
+    users = get_user_model()
+    table = users._meta.db_table
+    pks = frozenset(
+        int(pk)
+        for prefix, _, pk in (key.partition(":") for key in keys)
+        if prefix == table and pk.isdigit()
+    )
+    usernames = set(users.objects.filter(pk__in=pks).values_list("username", flat=True))
+    usernames.update(
+        ArchivedMember.objects.filter(source_key__in=keys).values_list("username", flat=True)
+    )
+    return Holds(keys=keys, pks=pks, usernames=frozenset(usernames))
+
+
+def active_holds() -> Holds:
+    """Every member under a hold not yet lifted."""
+    return holds_for(LegalHold.objects.active().values_list("member_key", flat=True))
+
+
+def _iso(moment: datetime.datetime | None) -> str | None:
+    return timezone.localtime(moment).isoformat() if moment else None
+
+
+def _oldest(rows, clock: str) -> datetime.datetime | None:
+    return rows.aggregate(oldest=Min(clock))["oldest"]
+
+
+def category_report() -> list[dict]:
+    """Per category: period, basis, rows held in each database, oldest record, next due date.
+
+    The shape of ``retention_report --json`` (CONTRACT.md); keys may be added, never renamed.
+    Counts and dates only: no row's content is read.
+    """
+    holds = active_holds()
+    report = []
+    for entry in CATEGORIES:
+        rows = {"default": 0, "archive": 0}
+        on_hold, oldest, oldest_unheld = 0, [], []
+        for source in entry.sources:
+            source_rows = source.rows()
+            rows[source.database] += source_rows.count()
+            oldest.append(_oldest(source_rows, source.clock))
+            held = holds.filter_for(source)
+            if held is not None:
+                on_hold += source_rows.filter(held).count()
+                source_rows = source_rows.exclude(held)
+            oldest_unheld.append(_oldest(source_rows, source.clock))
+        first = min((moment for moment in oldest if moment), default=None)
+        first_unheld = min((moment for moment in oldest_unheld if moment), default=None)
+        with translation.override("en"):
+            label_en, basis_en = str(entry.label), str(entry.basis)
+        with translation.override("ko"):
+            label_ko, basis_ko = str(entry.label), str(entry.basis)
+        report.append(
+            {
+                "key": entry.key,
+                "label_ko": label_ko,
+                "label_en": label_en,
+                "period": entry.period,
+                "months": entry.months,
+                "basis": basis_en,
+                "basis_ko": basis_ko,
+                "rows": rows["default"] + rows["archive"],
+                "rows_primary": rows["default"],
+                "rows_archive": rows["archive"],
+                "on_hold": on_hold,
+                "oldest": _iso(first),
+                "next_due": _iso(first_unheld and due_date(entry, first_unheld)),
+            }
+        )
+    return report
+
+
+def hold_report() -> list[dict]:
+    """The active holds and how many rows each keeps per category; no ID, no reason text."""
+    report = []
+    for hold in LegalHold.objects.active().order_by("placed_at", "pk"):
+        single = holds_for([hold.member_key])
+        rows = {}
+        for entry in CATEGORIES:
+            count = sum(
+                source.rows().filter(single.filter_for(source)).count() for source in entry.sources
+            )
+            if count:
+                rows[entry.key] = count
+        report.append(
+            {
+                "hold": hold.pk,
+                "member_key": hold.member_key,
+                "review_on": hold.review_on.isoformat(),
+                "placed_at": _iso(hold.placed_at),
+                "rows": rows,
+            }
+        )
+    return report

@@ -1,0 +1,187 @@
+"""Fixtures of the retention tests: rows of every registered source, made at a given time."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import fcntl
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.db import connection
+
+from accounts import services as accounts_services
+from accounts.models import IdentityVerification, MemberSession, MisuseRecord, User, VisitRecord
+from privacy.models import Consent
+from retention.locks import ADVISORY_LOCK_KEY, lock_file_path
+from retention.models import ArchivedMember, ArchivedRecord, member_key
+
+SEOUL = ZoneInfo("Asia/Seoul")
+BOTH = ["default", "archive"]
+
+
+def seoul(*args) -> datetime.datetime:
+    return datetime.datetime(*args, tzinfo=SEOUL)
+
+
+@pytest.fixture(autouse=True)
+def _var_dir(settings, tmp_path):
+    # The SQLite lock file lives in VAR_DIR; each test gets its own.
+    settings.VAR_DIR = tmp_path
+
+
+def purge(*args, at: datetime.datetime | None = None) -> list[str]:
+    """Run ``purge_expired`` (at ``at``, when given) and return its output lines."""
+    out = _Lines()
+    if at is None:
+        call_command("purge_expired", *args, stdout=out)
+    else:
+        with time_machine.travel(at, tick=False):
+            call_command("purge_expired", *args, stdout=out)
+    return out.lines
+
+
+class _Lines:
+    def __init__(self):
+        self.text = ""
+
+    def write(self, text):
+        self.text += text
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return False
+
+    @property
+    def lines(self):
+        return self.text.splitlines()
+
+
+@contextlib.contextmanager
+def lock_held_elsewhere():
+    """Hold the purge lock the way a second process would: another file handle, or session."""
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        params = connection.get_connection_params()
+        params.pop("cursor_factory", None)
+        params.pop("context", None)
+        params.pop("prepare_threshold", None)
+        other = psycopg.connect(**params, autocommit=True)
+        try:
+            other.execute("SELECT pg_advisory_lock(%s)", [ADVISORY_LOCK_KEY])
+            yield
+        finally:
+            other.close()
+        return
+    path = lock_file_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        yield
+
+
+def age(model, pk, column, at):
+    """Set a row's clock, for columns Django fills with the current time on insert."""
+    model._base_manager.filter(pk=pk).update(**{column: at})
+
+
+def make_row(model_label: str, *, at: datetime.datetime, member: User | None, category: str):
+    """One row of the registered source ``model_label`` whose clock started at ``at``."""
+    username = member.username if member else "stranger1"
+    if model_label == "accounts.visitrecord":
+        return VisitRecord.objects.create(
+            time=at, member=member, ip="192.0.2.1", method="GET", path="/", status=200
+        )
+    if model_label == "accounts.identityverification":
+        return IdentityVerification.objects.create(
+            time=at, member=member, ip="192.0.2.1", kind=IdentityVerification.Kind.LOGIN
+        )
+    if model_label == "accounts.misuserecord":
+        return MisuseRecord.objects.create(
+            time=at,
+            member=member,
+            ip="192.0.2.1",
+            username_tried=username,
+            kind=MisuseRecord.Kind.LOCKOUT,
+        )
+    if model_label in {"axes.accessattempt", "axes.accessfailurelog", "axes.accesslog"}:
+        model = {
+            "axes.accessattempt": AccessAttempt,
+            "axes.accessfailurelog": AccessFailureLog,
+            "axes.accesslog": AccessLog,
+        }[model_label]
+        extra = {"get_data": "", "post_data": "", "failures_since_start": 1}
+        row = model.objects.create(
+            username=username,
+            ip_address="192.0.2.1",
+            user_agent="test agent",
+            http_accept="*/*",
+            path_info="/accounts/login/",
+            **(extra if model is AccessAttempt else {}),
+        )
+        age(model, row.pk, "attempt_time", at)
+        return row
+    if model_label == "admin.logentry":
+        about_member = category == "privilege_change"
+        target = member if (about_member and member) else None
+        content_type = ContentType.objects.get_for_model(User if about_member else Consent)
+        return LogEntry.objects.create(
+            action_time=at,
+            user=staff(),
+            content_type=content_type,
+            object_id=str(target.pk) if target else "1",
+            object_repr=username,
+            action_flag=CHANGE,
+            change_message="[]",
+        )
+    if model_label == "accounts.membersession":
+        return MemberSession.objects.create(
+            session_key=f"s{at.timestamp():.0f}{MemberSession.objects.count()}",
+            session_data="",
+            expire_date=at,
+            member=member,
+        )
+    if model_label == "retention.archivedrecord":
+        key = member_key(member.pk) if member else "accounts_user:999999"
+        return ArchivedRecord.objects.create(
+            source_key=f"test_source:{ArchivedRecord.objects.count() + 1}",
+            category=category,
+            member_key=key,
+            time=at,
+            data={"what": "test"},
+        )
+    if model_label == "retention.archivedmember":
+        return ArchivedMember.objects.create(
+            source_key=member_key(member.pk) if member else "accounts_user:999999",
+            username=username,
+            company="Archived Co",
+            date_joined=at - datetime.timedelta(days=30),
+            closed_at=at,
+            consents=[],
+        )
+    raise KeyError(f"no factory for {model_label}")
+
+
+def staff() -> User:
+    return User.objects.get_or_create(username="staff01", defaults={"is_staff": True})[0]
+
+
+@pytest.fixture
+def closed_member(make_member):
+    """A member with a record of each kind, closed on 15 March 2024 at 10:00 in Seoul."""
+    with time_machine.travel(seoul(2024, 1, 31, 10, 0), tick=False):
+        member = make_member(username="leaver01", company="Leaving Co")
+        accounts_services.record_identity_verification(member=member, ip="10.0.0.1", kind="login")
+        VisitRecord.objects.create(member=member, ip="10.0.0.1", method="GET", path="/", status=200)
+        accounts_services.record_lockout(username=member.username, ip="10.0.0.2")
+    with time_machine.travel(seoul(2024, 3, 15, 10, 0), tick=False):
+        accounts_services.close_account(member=member)
+    return member

@@ -1,0 +1,67 @@
+"""Admin: legal holds placed by ID and lifted, purge runs read-only."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import User
+from retention import services
+from retention.models import ArchivedMember, LegalHold, PurgeRun, member_key
+from tests.retention.conftest import BOTH
+
+pytestmark = pytest.mark.django_db(databases=BOTH)
+
+
+@pytest.fixture
+def admin_client(client):
+    staff = User.objects.create_superuser(username="admin01", password="quiet-harbor-2288!")
+    client.force_login(staff)
+    return client
+
+
+def test_a_hold_is_placed_on_an_archived_member_by_their_id(admin_client, closed_member):
+    services.archive_closed_accounts()
+    response = admin_client.post(
+        reverse("admin:retention_legalhold_add"),
+        {"member_id": "leaver01", "reason": "Dispute 17", "review_on": "2027-01-01"},
+    )
+    assert response.status_code == 302
+    hold = LegalHold.objects.get()
+    assert hold.member_key == ArchivedMember.objects.get().source_key
+    assert hold.placed_by.username == "admin01"
+    page = admin_client.get(reverse("admin:retention_legalhold_changelist"))
+    assert "leaver01" in page.content.decode()
+
+
+def test_a_hold_on_an_unknown_id_is_refused(admin_client, db):
+    response = admin_client.post(
+        reverse("admin:retention_legalhold_add"),
+        {"member_id": "nobody99", "reason": "x", "review_on": "2027-01-01"},
+    )
+    assert response.status_code == 200
+    assert not LegalHold.objects.exists()
+
+
+def test_the_lift_action_lifts_and_keeps_the_hold(admin_client, member):
+    hold = services.place_hold(
+        member_key=member_key(member.pk), reason="x", review_on="2027-01-01", placed_by=None
+    )
+    admin_client.post(
+        reverse("admin:retention_legalhold_changelist"),
+        {"action": "lift", "_selected_action": [hold.pk]},
+    )
+    hold.refresh_from_db()
+    assert hold.lifted_at is not None and hold.lifted_by.username == "admin01"
+
+
+def test_purge_runs_are_shown_read_only(admin_client, db):
+    run = PurgeRun.objects.create(outcome=PurgeRun.Outcome.DONE, counts={"visit": {"deleted": 3}})
+    assert admin_client.get(reverse("admin:retention_purgerun_changelist")).status_code == 200
+    assert admin_client.get(reverse("admin:retention_purgerun_add")).status_code == 403
+    change = admin_client.post(
+        reverse("admin:retention_purgerun_change", args=[run.pk]), {"outcome": "failed"}
+    )
+    assert change.status_code == 403
+    run.refresh_from_db()
+    assert run.outcome == PurgeRun.Outcome.DONE

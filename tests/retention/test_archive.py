@@ -1,0 +1,232 @@
+"""archive_closed_accounts: copy-then-delete to the archive database (policy §6 가)."""
+
+from __future__ import annotations
+
+import pytest
+from axes.models import AccessAttempt
+from django.apps import apps
+from django.contrib.admin.models import LogEntry
+from django.core.management import call_command
+from django.db import models, router
+from django.urls import reverse
+
+from accounts import services as accounts_services
+from accounts.models import IdentityVerification, MemberSession, MisuseRecord, User, VisitRecord
+from privacy.models import Consent
+from retention import services
+from retention.models import ArchivedMember, ArchivedRecord, member_key, source_key
+from tests.retention.conftest import BOTH, make_row, seoul
+
+pytestmark = pytest.mark.django_db(databases=BOTH)
+
+RECORD_MODELS = (VisitRecord, IdentityVerification, MisuseRecord, AccessAttempt, LogEntry)
+
+
+@pytest.fixture
+def leaver(closed_member):
+    """The closed member, with the third-party rows that name them too."""
+    make_row("axes.accessattempt", at=seoul(2024, 2, 1), member=closed_member, category="misuse")
+    make_row("admin.logentry", at=seoul(2024, 2, 1), member=closed_member, category="staff_access")
+    make_row(
+        "admin.logentry", at=seoul(2024, 2, 1), member=closed_member, category="privilege_change"
+    )
+    MemberSession.objects.create(
+        session_key="stale-session",
+        session_data="",
+        expire_date=seoul(2030, 1, 1),
+        member=closed_member,
+    )
+    return closed_member
+
+
+def primary_keys() -> set[str]:
+    """The stable keys of the record rows in the primary database: all the member's here."""
+    keys = set()
+    for model in RECORD_MODELS:
+        keys |= {source_key(model, pk) for pk in model.objects.values_list("pk", flat=True)}
+    return keys
+
+
+def text_fields_naming(value: str) -> list[str]:
+    """Every text column of every primary-database model that contains ``value`` anywhere."""
+    found = []
+    for model in apps.get_models():
+        if router.db_for_read(model) != "default":
+            continue
+        for field in model._meta.concrete_fields:
+            if isinstance(field, (models.CharField, models.TextField)) and (
+                model._base_manager.filter(**{f"{field.name}__icontains": value}).exists()
+            ):
+                found.append(f"{model._meta.label}.{field.name}")
+    return found
+
+
+@pytest.mark.policy("6")
+def test_a_closed_account_moves_to_the_archive_with_its_records(leaver):
+    keys = primary_keys()
+    assert len(keys) == 6
+    result = services.archive_closed_accounts()
+    assert (result.members, result.records) == (1, 6)
+    archived = ArchivedMember.objects.get()
+    assert archived.source_key == member_key(leaver.pk)
+    assert (archived.username, archived.company, archived.project) == (
+        "leaver01",
+        "Leaving Co",
+        "Apollo",
+    )
+    assert archived.product_name == "NEXCORE Framework"
+    assert archived.closed_at == seoul(2024, 3, 15, 10, 0)
+    assert archived.date_joined == seoul(2024, 1, 31, 10, 0)
+    (consent,) = archived.consents
+    assert consent["kind"] == "signup" and consent["policy_version"]
+    assert consent["given_at"].startswith("2024-01-31T01:00:00")
+    assert set(ArchivedRecord.objects.values_list("source_key", flat=True)) == keys
+    assert set(ArchivedRecord.objects.values_list("member_key", flat=True)) == {archived.source_key}
+
+
+@pytest.mark.policy("6")
+def test_records_keep_their_category_and_clock_in_the_archive(leaver):
+    visit = VisitRecord.objects.get(member=leaver)
+    services.archive_closed_accounts()
+    copy = ArchivedRecord.objects.get(source_key=source_key(VisitRecord, visit.pk))
+    assert copy.category == "visit" and copy.time == visit.time
+    assert copy.data["path"] == visit.path and copy.data["ip"] == visit.ip
+    categories = sorted(ArchivedRecord.objects.values_list("category", flat=True))
+    assert categories == [
+        "identity",
+        "misuse",
+        "misuse",
+        "privilege_change",
+        "staff_access",
+        "visit",
+    ]
+
+
+@pytest.mark.policy("6")
+def test_afterwards_the_primary_database_holds_nothing_naming_the_member(leaver):
+    assert text_fields_naming("leaver01"), "the scan finds the member before the move"
+    services.archive_closed_accounts()
+    assert text_fields_naming("leaver01") == []
+    assert text_fields_naming("Leaving Co") == []
+    assert not User.objects.filter(pk=leaver.pk).exists()
+    assert not Consent.objects.filter(member_id=leaver.pk).exists()
+    assert not MemberSession.objects.filter(member_id=leaver.pk).exists()
+
+
+def test_open_accounts_are_not_touched(leaver, make_member):
+    stayer = make_member(username="stayer01", company="Staying Co")
+    accounts_services.record_identity_verification(member=stayer, ip=None, kind="login")
+    services.archive_closed_accounts()
+    assert User.objects.filter(pk=stayer.pk).exists()
+    assert IdentityVerification.objects.filter(member=stayer).count() == 1
+    assert not ArchivedMember.objects.filter(username="stayer01").exists()
+
+
+def test_a_dry_run_moves_nothing(leaver):
+    result = services.archive_closed_accounts(dry_run=True)
+    assert result.members == 1
+    assert User.objects.filter(pk=leaver.pk).exists()
+    assert not ArchivedMember.objects.exists() and not ArchivedRecord.objects.exists()
+
+
+def test_the_command_reports_counts_only(leaver, capsys):
+    call_command("archive_closed_accounts")
+    out = capsys.readouterr().out
+    assert out.strip() == "archive archived=1 records=6"
+
+
+def where_is(keys: set[str]) -> dict[str, set[str]]:
+    primary = primary_keys()
+    archive = set(ArchivedRecord.objects.values_list("source_key", flat=True))
+    return {"primary": keys & primary, "archive": keys & archive}
+
+
+class Crash(Exception):
+    pass
+
+
+def crash(*args, **kwargs):
+    raise Crash
+
+
+@pytest.mark.policy("6")
+@pytest.mark.parametrize(
+    "step", ["_copy_members", "_copy_records", "_delete_primary_rows", "_delete_members"]
+)
+def test_a_crash_at_any_step_loses_nothing_and_a_rerun_converges(leaver, monkeypatch, step):
+    keys = primary_keys()
+    with monkeypatch.context() as patch:
+        patch.setattr(services, step, crash)
+        with pytest.raises(Crash):
+            services.archive_closed_accounts()
+    place = where_is(keys)
+    assert place["primary"] | place["archive"] == keys, "a record was in neither database"
+    assert User.objects.filter(pk=leaver.pk).exists(), "the member row goes last"
+    services.archive_closed_accounts()
+    assert where_is(keys) == {"primary": set(), "archive": keys}
+    assert ArchivedRecord.objects.count() == len(keys)
+    assert ArchivedMember.objects.count() == 1
+    assert not User.objects.filter(pk=leaver.pk).exists()
+
+
+@pytest.mark.policy("6")
+def test_a_crash_after_some_records_moved_then_rerun_leaves_no_duplicate(leaver, monkeypatch):
+    keys = primary_keys()
+    original = services._delete_primary_rows
+    calls = []
+
+    def delete_once(model, pks):
+        calls.append(model)
+        if len(calls) > 1:
+            raise Crash
+        return original(model, pks)
+
+    monkeypatch.setattr(services, "_delete_primary_rows", delete_once)
+    with pytest.raises(Crash):
+        services.archive_closed_accounts()
+    place = where_is(keys)
+    assert place["primary"] and place["primary"] != keys  # part moved, part copied only
+    assert place["primary"] | place["archive"] == keys
+    monkeypatch.setattr(services, "_delete_primary_rows", original)
+    services.archive_closed_accounts()
+    services.archive_closed_accounts()
+    assert ArchivedRecord.objects.count() == len(keys)
+    assert where_is(keys) == {"primary": set(), "archive": keys}
+
+
+def test_a_record_written_after_the_copy_keeps_the_member_for_the_next_run(leaver, monkeypatch):
+    original = services._delete_members
+
+    def late_record(members):
+        VisitRecord.objects.create(member=leaver, method="GET", path="/late", status=200)
+        return original(members)
+
+    monkeypatch.setattr(services, "_delete_members", late_record)
+    with pytest.raises(services.ArchiveIncomplete):
+        services.archive_closed_accounts()
+    assert User.objects.filter(pk=leaver.pk).exists()
+    monkeypatch.setattr(services, "_delete_members", original)
+    services.archive_closed_accounts()
+    assert not User.objects.filter(pk=leaver.pk).exists()
+    assert ArchivedRecord.objects.filter(data__path="/late").exists()
+
+
+@pytest.mark.policy("5")
+def test_an_archived_id_cannot_sign_up_again(leaver, client, product):
+    services.archive_closed_accounts()
+    response = client.post(
+        reverse("accounts:signup"),
+        {
+            "username": "LEAVER01",
+            "password1": "lantern-quiet-7731",
+            "password2": "lantern-quiet-7731",
+            "company": "X",
+            "project": "Y",
+            "product": product.slug,
+            "agree_policy": "on",
+            "adult": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].has_error("username", code="unique")
+    assert not User.objects.filter(username="leaver01").exists()

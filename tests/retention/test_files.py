@@ -1,0 +1,176 @@
+"""The real commands on real SQLite files: no byte of a purged member survives (policy §6 나).
+
+Each test runs manage.py in a subprocess against its own var directory, so what is checked is
+what is on disk, including the write-ahead log, and the exit status a cron job would see.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from retention.locks import LOCK_FILE_NAME
+
+ROOT = Path(__file__).resolve().parents[2]
+MEMBER_ID = b"zq7bytescan"
+COMPANY = b"Zq7 Byte Works"
+
+SETUP = """
+import time_machine
+from zoneinfo import ZoneInfo
+from datetime import datetime
+from axes.models import AccessAttempt
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
+from accounts import services
+from accounts.models import Product, User
+from accounts.sessions import SessionStore
+
+seoul = ZoneInfo("Asia/Seoul")
+with time_machine.travel(datetime(2024, 1, 31, 10, tzinfo=seoul), tick=False):
+    member = services.register_member(
+        username="zq7bytescan", password="plum-orchard-1987!", company="Zq7 Byte Works",
+        project="Apollo", product=Product.objects.first(), ip="10.9.8.7",
+    )
+    services.record_identity_verification(member=member, ip="10.9.8.7", kind="login")
+    services.record_visit(ip="10.9.8.7", member=member, method="GET", path="/", status=200)
+    services.record_lockout(username="zq7bytescan", ip="10.9.8.6")
+    AccessAttempt.objects.create(
+        username="zq7bytescan", ip_address="10.9.8.6", user_agent="agent", http_accept="*/*",
+        path_info="/accounts/login/", get_data="", post_data="username=zq7bytescan",
+        failures_since_start=5,
+    )
+    staff = User.objects.create_user(username="staff01", is_staff=True)
+    LogEntry.objects.create(
+        user=staff, content_type=ContentType.objects.get_for_model(User),
+        object_id=str(member.pk), object_repr=member.username, action_flag=CHANGE,
+        change_message="[]",
+    )
+    session = SessionStore()
+    session["_auth_user_id"] = str(member.pk)
+    session["note"] = "zq7bytescan"
+    session.create()
+with time_machine.travel(datetime(2024, 3, 15, 10, tzinfo=seoul), tick=False):
+    services.close_account(member=member)
+"""
+
+PURGE_AT = """
+import time_machine
+from datetime import datetime
+from zoneinfo import ZoneInfo
+from django.core.management import call_command
+
+with time_machine.travel(datetime({at}, tzinfo=ZoneInfo("Asia/Seoul")), tick=False):
+    call_command("purge_expired")
+"""
+
+
+def environment(var_dir: Path) -> dict:
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in {"DATABASE_URL", "ARCHIVE_DATABASE_URL"}
+    }
+    env.update(DJANGO_VAR_DIR=str(var_dir), DJANGO_SECRET_KEY="test-only-key")
+    return env
+
+
+def manage(var_dir: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment(var_dir),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def run(var_dir: Path, code: str) -> None:
+    result = manage(var_dir, "shell", "--no-imports", "-c", code)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory) -> Path:
+    var_dir = tmp_path_factory.mktemp("migrated")
+    for database in ("default", "archive"):
+        result = manage(var_dir, "migrate", "--database", database, "-v", "0")
+        assert result.returncode == 0, result.stderr
+    return var_dir
+
+
+@pytest.fixture
+def var_dir(migrated, tmp_path) -> Path:
+    target = tmp_path / "var"
+    shutil.copytree(migrated, target)
+    return target
+
+
+@contextlib.contextmanager
+def site_running(var_dir: Path):
+    """Idle connections to both files, as a running web server keeps: then the purge's own
+    exit does not remove the write-ahead log, and only its checkpoint empties it."""
+    connections = [
+        sqlite3.connect(var_dir / name) for name in ("primary.sqlite3", "archive.sqlite3")
+    ]
+    try:
+        for connection in connections:
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        yield
+    finally:
+        for connection in connections:
+            connection.close()
+
+
+def files_containing(var_dir: Path, needle: bytes) -> list[str]:
+    return sorted(path.name for path in var_dir.iterdir() if needle in path.read_bytes())
+
+
+@pytest.mark.policy("6")
+def test_no_byte_of_a_purged_member_remains_in_the_database_files(var_dir):
+    run(var_dir, SETUP)
+    assert files_containing(var_dir, MEMBER_ID), "the scan sees the member before the purge"
+    with site_running(var_dir):
+        run(var_dir, PURGE_AT.format(at="2024, 3, 16"))
+        # Archived: the archive database holds the ID, the primary none of it, WAL included.
+        assert files_containing(var_dir, MEMBER_ID) == ["archive.sqlite3"]
+        assert files_containing(var_dir, COMPANY) == ["archive.sqlite3"]
+        # Five years after the withdrawal of 15 March 2024 the contract record is due too.
+        run(var_dir, PURGE_AT.format(at="2029, 3, 16"))
+        assert files_containing(var_dir, MEMBER_ID) == []
+        assert files_containing(var_dir, COMPANY) == []
+
+
+@pytest.mark.policy("6")
+def test_the_write_ahead_logs_are_truncated_after_a_purge(var_dir):
+    run(var_dir, SETUP)
+    with site_running(var_dir):
+        run(var_dir, PURGE_AT.format(at="2024, 3, 16"))
+        wal_files = list(var_dir.glob("*-wal"))
+        assert len(wal_files) == 2
+        for wal in wal_files:
+            assert wal.stat().st_size == 0
+
+
+def test_a_second_run_exits_75_and_says_why(var_dir):
+    with (var_dir / LOCK_FILE_NAME).open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        result = manage(var_dir, "purge_expired")
+    assert result.returncode == 75
+    assert "holds the lock" in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_run_exits_0_with_one_line_per_category(var_dir):
+    result = manage(var_dir, "purge_expired")
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 1 + 8 + 1

@@ -1,0 +1,216 @@
+"""purge_expired: each category disappears exactly when due, never a day earlier (§5, §6)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.management import CommandError
+from django.db.models.signals import post_init, pre_delete
+
+from accounts.models import MemberSession, User, VisitRecord
+from retention.models import ArchivedMember, ArchivedRecord, PurgeRun
+from retention.registry import CATEGORIES, EXPIRING
+from tests.retention.conftest import BOTH, lock_held_elsewhere, make_row, purge, seoul
+
+MADE = seoul(2024, 1, 31, 10, 0)
+# The Civil Act rule by hand: counting starts on 1 February 2024, the day after.
+DUE = {
+    "visit": seoul(2024, 5, 1),
+    "identity": seoul(2024, 8, 1),
+    "misuse": seoul(2025, 2, 1),
+    "complaint": seoul(2027, 2, 1),
+    "contract": seoul(2029, 2, 1),
+    "payment": seoul(2029, 2, 1),
+    "staff_access": seoul(2026, 2, 1),
+    "privilege_change": seoul(2027, 2, 1),
+}
+SOURCES = [
+    pytest.param(entry.key, source.model, id=f"{entry.key}-{source.model}")
+    for entry in CATEGORIES
+    for source in entry.sources
+    if source.purge
+]
+ONE_SECOND = datetime.timedelta(seconds=1)
+
+pytestmark = pytest.mark.django_db(databases=BOTH)
+
+
+def count(model_label, key):
+    source = next(
+        s for e in CATEGORIES if e.key == key for s in e.sources if s.model == model_label
+    )
+    return source.rows().count()
+
+
+def test_every_category_has_a_hand_computed_due_date():
+    assert set(DUE) == {entry.key for entry in CATEGORIES}
+
+
+@pytest.mark.policy("5")
+@pytest.mark.parametrize("key, model_label", SOURCES)
+def test_each_registered_record_disappears_exactly_when_due(key, model_label, make_member):
+    member = make_member(username="holder01")
+    make_row(model_label, at=MADE, member=member, category=key)
+    purge(at=DUE[key] - ONE_SECOND)
+    assert count(model_label, key) == 1, "destroyed before its due date"
+    purge(at=DUE[key])
+    assert count(model_label, key) == 0, "kept past its due date"
+
+
+@pytest.mark.policy("5")
+def test_a_day_before_the_due_date_nothing_is_destroyed(make_member):
+    member = make_member(username="holder01")
+    for entry in CATEGORIES:
+        for source in entry.sources:
+            if source.purge:
+                make_row(source.model, at=MADE, member=member, category=entry.key)
+    purge(at=min(DUE.values()) - datetime.timedelta(days=1))
+    for entry in CATEGORIES:
+        for source in entry.sources:
+            if source.purge:
+                assert count(source.model, entry.key) == 1, (entry.key, source.model)
+
+
+@pytest.mark.policy("5")
+def test_a_leap_day_misuse_record_is_due_on_1_march_a_year_later(make_member):
+    member = make_member(username="holder01")
+    make_row("accounts.misuserecord", at=seoul(2024, 2, 29, 9, 0), member=member, category="misuse")
+    purge(at=seoul(2025, 2, 28, 23, 59, 59))
+    assert count("accounts.misuserecord", "misuse") == 1
+    purge(at=seoul(2025, 3, 1))
+    assert count("accounts.misuserecord", "misuse") == 0
+
+
+@pytest.mark.policy("6")
+def test_the_archive_holds_a_withdrawn_member_five_years_then_nothing(closed_member):
+    purge(at=seoul(2024, 3, 15, 12, 0))
+    assert not User.objects.filter(pk=closed_member.pk).exists()
+    assert ArchivedMember.objects.count() == 1
+    # Withdrawn 15 March 2024: counting from 16 March, five years end on 15 March 2029.
+    purge(at=seoul(2029, 3, 15, 23, 59, 59))
+    assert ArchivedMember.objects.filter(username="leaver01").exists()
+    purge(at=seoul(2029, 3, 16))
+    assert not ArchivedMember.objects.exists()
+    assert not ArchivedRecord.objects.exists()
+
+
+@pytest.mark.policy("6")
+def test_archived_records_keep_their_own_due_dates(closed_member):
+    purge(at=seoul(2024, 3, 15, 12, 0))
+    categories = set(ArchivedRecord.objects.values_list("category", flat=True))
+    assert {"visit", "identity", "misuse"} <= categories
+    purge(at=seoul(2024, 5, 1))  # the visit of 31 January is due
+    assert not ArchivedRecord.objects.filter(category="visit").exists()
+    assert ArchivedRecord.objects.filter(category="identity").exists()
+    purge(at=seoul(2024, 8, 1))
+    assert not ArchivedRecord.objects.filter(category="identity").exists()
+    assert ArchivedRecord.objects.filter(category="misuse").exists()
+
+
+def test_expired_sessions_are_deleted_and_live_ones_kept(member):
+    (source,) = EXPIRING
+    make_row(source.model, at=seoul(2026, 1, 1, 9, 0), member=member, category="")
+    make_row(source.model, at=seoul(2026, 1, 1, 11, 0), member=member, category="")
+    lines = purge(at=seoul(2026, 1, 1, 10, 0))
+    assert list(MemberSession.objects.values_list("expire_date", flat=True)) == [
+        seoul(2026, 1, 1, 11, 0)
+    ]
+    assert any(line.startswith("sessions deleted=1 ") for line in lines)
+
+
+@pytest.mark.policy("6")
+def test_rows_are_deleted_in_batches_without_loading_a_single_instance(member):
+    VisitRecord.objects.bulk_create(
+        VisitRecord(time=MADE, member=member, method="GET", path=f"/{n}", status=200)
+        for n in range(23)
+    )
+    live = VisitRecord.objects.create(member=member, method="GET", path="/live", status=200)
+    loaded = []
+
+    def count_instances(sender, instance, **kwargs):
+        loaded.append(instance)
+
+    # A delete receiver is what makes QuerySet.delete() fetch every row before deleting it.
+    post_init.connect(count_instances, sender=VisitRecord)
+    pre_delete.connect(count_instances, sender=VisitRecord)
+    try:
+        lines = purge("--batch-size", "5", at=DUE["visit"])
+    finally:
+        post_init.disconnect(count_instances, sender=VisitRecord)
+        pre_delete.disconnect(count_instances, sender=VisitRecord)
+    assert loaded == []
+    assert list(VisitRecord.objects.values_list("pk", flat=True)) == [live.pk]
+    assert any(line.startswith("visit deleted=23 ") for line in lines)
+
+
+@pytest.mark.policy("6")
+def test_a_dry_run_reports_what_would_go_and_changes_nothing(closed_member, make_member):
+    other = make_member(username="stayer01")
+    make_row("accounts.visitrecord", at=MADE, member=other, category="visit")
+    lines = purge("--dry-run", at=DUE["visit"])
+    assert User.objects.filter(pk=closed_member.pk).exists()
+    assert not ArchivedMember.objects.exists()
+    assert VisitRecord.objects.filter(member=other).count() == 1
+    assert not PurgeRun.objects.exists()
+    assert "archive to_archive=1 records=0" in lines
+    assert any(line.startswith("visit due=2 ") for line in lines)
+
+
+def test_one_summary_line_per_category_plus_archive_and_sessions(member):
+    lines = purge(at=DUE["visit"])
+    keys = [line.split()[0] for line in lines]
+    assert keys == ["archive"] + [entry.key for entry in CATEGORIES] + ["sessions"]
+    for line in lines[1:]:
+        assert "deleted=" in line and "oldest_remaining=" in line and "elapsed=" in line
+
+
+def test_output_names_no_member(closed_member):
+    lines = purge(at=DUE["contract"])
+    text = "\n".join(lines)
+    assert "leaver01" not in text and "Leaving Co" not in text and "10.0.0." not in text
+
+
+def test_a_second_run_exits_75_while_another_holds_the_lock(member):
+    make_row("accounts.visitrecord", at=MADE, member=member, category="visit")
+    with lock_held_elsewhere(), pytest.raises(CommandError) as raised:
+        purge(at=DUE["visit"])
+    assert raised.value.returncode == 75
+    assert VisitRecord.objects.filter(time=MADE).count() == 1
+    assert not PurgeRun.objects.exists()
+
+
+def test_the_lock_is_released_after_a_run(member):
+    purge(at=DUE["visit"])
+    purge(at=DUE["visit"])
+    assert PurgeRun.objects.count() == 2
+
+
+def test_each_run_is_recorded_with_counts_and_no_personal_data(closed_member):
+    purge(at=DUE["contract"] + datetime.timedelta(days=60))
+    run = PurgeRun.objects.get()
+    assert run.outcome == PurgeRun.Outcome.DONE
+    assert run.finished_at >= run.started_at
+    assert run.archived_members == 1
+    assert run.counts["contract"] == {"deleted": 1, "held": 0}
+    assert run.counts["visit"]["deleted"] == 1
+    assert "leaver01" not in str(run.counts) and run.error == ""
+
+
+def test_a_failed_run_exits_1_is_recorded_and_leaves_rows_in_place(member, monkeypatch):
+    from django.db import DatabaseError
+
+    from retention import services
+
+    make_row("accounts.visitrecord", at=MADE, member=member, category="visit")
+
+    def fail(rows):
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(services, "delete_rows", fail)
+    with pytest.raises(CommandError) as raised:
+        purge(at=DUE["visit"])
+    assert raised.value.returncode == 1
+    run = PurgeRun.objects.get()
+    assert run.outcome == PurgeRun.Outcome.FAILED and run.error == "DatabaseError"
+    assert VisitRecord.objects.filter(time=MADE).count() == 1
