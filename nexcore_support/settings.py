@@ -97,6 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "privacy.context_processors.policy_change",
             ],
         },
     },
@@ -173,12 +174,44 @@ AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
 # Successful logins are already kept as identity-verification records (policy §1 나).
 AXES_DISABLE_ACCESS_LOG = True
 
+# Privacy policy §12: days of notice before a change takes effect (material: §1/§3/§5 changes).
+POLICY_NOTICE_DAYS = env_int("POLICY_NOTICE_DAYS", 7)
+POLICY_MATERIAL_NOTICE_DAYS = env_int("POLICY_MATERIAL_NOTICE_DAYS", 30)
+
 # Sessions: rows carry their member so that withdrawal can end every one of them.
 SESSION_ENGINE = "accounts.sessions"
+SESSION_COOKIE_NAME = "sessionid"
 SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 12) * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_NAME = "csrftoken"
+CSRF_COOKIE_AGE = 52 * 7 * 24 * 3600
 CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_NAME = "django_language"
+LANGUAGE_COOKIE_AGE = None
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Messages live in the session, so they need no cookie of their own.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+# Policy §8: every cookie the site sets, its purpose and lifetime in seconds (None: until the
+# browser closes). The cookie page is generated from this list, and a test fails if the site
+# sets any cookie missing from it.
+COOKIE_DECLARATION = [
+    {
+        "name": SESSION_COOKIE_NAME,
+        "purpose": _("Keeps you logged in and remembers a form in progress."),
+        "max_age": SESSION_COOKIE_AGE,
+    },
+    {
+        "name": CSRF_COOKIE_NAME,
+        "purpose": _("Protects the site's forms against cross-site request forgery."),
+        "max_age": CSRF_COOKIE_AGE,
+    },
+    {
+        "name": LANGUAGE_COOKIE_NAME,
+        "purpose": _("Remembers the language you chose."),
+        "max_age": LANGUAGE_COOKIE_AGE,
+    },
+]
 CSRF_FAILURE_VIEW = "nexcore_support.views.csrf_failure"
 
 # Security headers; DJANGO_HTTPS=1 when a TLS-terminating proxy sits in front.

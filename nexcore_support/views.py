@@ -8,13 +8,14 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from privacy.selectors import policy_in_force
+from privacy.selectors import published_notices
 
 CHECKED_DATABASES = ("default", "archive")
+HOME_NOTICES = 5
 
 
 def home(request):
-    return render(request, "home.html", {"policy": policy_in_force()})
+    return render(request, "home.html", {"notices": published_notices()[:HOME_NOTICES]})
 
 
 @never_cache

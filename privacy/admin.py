@@ -1,16 +1,118 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from privacy.models import Consent, PolicyVersion
+from privacy import services
+from privacy.exceptions import PolicyRefused
+from privacy.models import Consent, Notice, PolicyVersion
+from privacy.rendering import diff_lines, render_markdown
+from privacy.selectors import version_before
+
+
+class PolicyVersionAnnounceForm(forms.ModelForm):
+    """Announcing from admin obeys the same notice rule as the command (policy §12)."""
+
+    class Meta:
+        model = PolicyVersion
+        fields = ["label", "title", "body", "summary", "material", "effective_at"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            services.check_announcement(
+                label=cleaned["label"],
+                effective_at=cleaned["effective_at"],
+                material=cleaned["material"],
+                now=timezone.now(),
+            )
+        except PolicyRefused as error:
+            raise forms.ValidationError(str(error), code="refused") from error
+        return cleaned
 
 
 @admin.register(PolicyVersion)
 class PolicyVersionAdmin(admin.ModelAdmin):
-    list_display = ("label", "title", "announced_at", "effective_at")
+    list_display = ("label", "title", "announced_at", "effective_at", "material", "withdrawn_at")
+    list_filter = ("material",)
     date_hierarchy = "effective_at"
+    search_fields = ("label", "title")
+    actions = ["withdraw"]
+    readonly_fields = (
+        *PolicyVersion.IMMUTABLE_FIELDS,
+        "announced_by",
+        "withdrawn_at",
+        "preview",
+        "changes",
+    )
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = PolicyVersionAnnounceForm
+        return super().get_form(request, obj, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
-        # The policy text a member agreed to is evidence of that agreement: it never changes.
-        return ("label", "title", "body", "announced_at", "effective_at") if obj else ()
+        # An announced version is evidence of what members were told: nothing of it changes.
+        return self.readonly_fields if obj else ()
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return PolicyVersionAnnounceForm.Meta.fields
+        return self.readonly_fields
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.announce_policy_version(version=obj, announced_by=request.user)
+
+    @admin.display(description=_("Preview"))
+    def preview(self, obj):
+        return render_markdown(obj.body).body
+
+    @admin.display(description=_("Changes from the previous version"))
+    def changes(self, obj):
+        previous = version_before(obj)
+        if previous is None:
+            return "—"
+        return render_to_string(
+            "privacy/includes/diff_table.html",
+            {"old": previous, "new": obj, "lines": diff_lines(previous.body, obj.body)},
+        )
+
+    @admin.action(description=_("Withdraw the selected versions (not yet in force)"))
+    def withdraw(self, request, queryset):
+        for version in queryset:
+            try:
+                services.withdraw_policy_version(version=version)
+            except PolicyRefused as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("Version %(label)s was withdrawn and a notice published.")
+                    % {"label": version.label},
+                )
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = ("title", "published_at", "pinned", "policy_version")
+    list_filter = ("pinned",)
+    date_hierarchy = "published_at"
+    search_fields = ("title", "body")
+    readonly_fields = ("policy_version", "preview")
+    fields = ("title", "body", "published_at", "pinned", "policy_version", "preview")
+
+    @admin.display(description=_("Preview"))
+    def preview(self, obj):
+        return render_markdown(obj.body).body if obj.pk else "—"
 
 
 @admin.register(Consent)

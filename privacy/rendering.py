@@ -1,53 +1,37 @@
-"""Markdown to safe HTML for policy texts."""
+"""Markdown to safe HTML for policy texts and notices, and readable diffs of their sources."""
 
 from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
 
 import markdown
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 
 EXTENSIONS = ["extra", "toc", "sane_lists"]
+EXTENSION_CONFIGS = {"toc": {"toc_depth": "2-3"}}
 ALLOWED_TAGS = {
-    "a",
-    "abbr",
-    "blockquote",
-    "br",
-    "code",
-    "dd",
-    "div",
-    "dl",
-    "dt",
-    "em",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "hr",
-    "li",
-    "ol",
-    "p",
-    "pre",
-    "strong",
-    "table",
-    "tbody",
-    "td",
-    "th",
-    "thead",
-    "tr",
-    "ul",
-}
-ALLOWED_ATTRIBUTES = {"*": {"id"}, "a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
+    "a", "abbr", "blockquote", "br", "code", "dd", "div", "dl", "dt", "em", "h1", "h2", "h3",
+    "h4", "h5", "h6", "hr", "li", "ol", "p", "pre", "strong", "table", "tbody", "td", "th",
+    "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "*": {"id", "class"}, "a": {"href", "title"}, "th": {"align"}, "td": {"align"},
+}  # fmt: skip
 
 
-def render_markdown(text: str) -> SafeString:
-    """Render ``text`` and strip everything that could run in the browser.
+@dataclass(frozen=True)
+class Rendered:
+    body: SafeString
+    toc: SafeString
 
-    nh3 keeps only the tags and attributes above and only http(s), mailto and relative links,
-    so a ``<script>``, an ``onerror=`` or a ``javascript:`` link never reaches the page.
+
+def sanitise(html: str) -> SafeString:
+    """Keep only harmless tags and attributes, and only http(s), mailto and relative links.
+
+    A ``<script>``, an ``onerror=`` or a ``javascript:`` link never reaches the page.
     """
-    html = markdown.markdown(text, extensions=EXTENSIONS, output_format="html")
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -56,3 +40,35 @@ def render_markdown(text: str) -> SafeString:
         link_rel="noopener noreferrer",
     )
     return mark_safe(clean)  # noqa: S308 - sanitised by nh3 just above.
+
+
+def render_markdown(text: str) -> Rendered:
+    """Render ``text`` with its table of contents (headings of levels 2 and 3), both sanitised."""
+    converter = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+    body = converter.convert(text)
+    return Rendered(body=sanitise(body), toc=sanitise(converter.toc))
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    kind: str  # "same", "removed" or "added"
+    old_number: int | None
+    new_number: int | None
+    text: str
+
+
+def diff_lines(old: str, new: str) -> list[DiffLine]:
+    """Line-by-line differences between two Markdown sources, as an inline diff."""
+    old_lines, new_lines = old.splitlines(), new.splitlines()
+    matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
+    lines: list[DiffLine] = []
+    for tag, a_start, a_end, b_start, b_end in matcher.get_opcodes():
+        if tag == "equal":
+            lines += [
+                DiffLine("same", a_start + i + 1, b_start + i + 1, old_lines[a_start + i])
+                for i in range(a_end - a_start)
+            ]
+            continue
+        lines += [DiffLine("removed", i + 1, None, old_lines[i]) for i in range(a_start, a_end)]
+        lines += [DiffLine("added", None, i + 1, new_lines[i]) for i in range(b_start, b_end)]
+    return lines

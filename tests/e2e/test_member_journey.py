@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.conf import settings
 
 from accounts.models import User
 from tests.conftest import PASSWORD
@@ -69,5 +70,7 @@ def test_signup_my_data_edit_export_withdraw_then_login_refused(live_server, pag
     assert page.url.startswith(f"{base}/accounts/login/")
     assert page.locator(".form-errors").is_visible()
     page.screenshot(path=tmp_path / "04-login-refused.png", full_page=True)
+    declared = {cookie["name"] for cookie in settings.COOKIE_DECLARATION}
+    assert {cookie["name"] for cookie in page.context.cookies()} <= declared
     for name in ("01-signed-up", "02-my-data", "03-withdrawn", "04-login-refused"):
         assert (tmp_path / f"{name}.png").stat().st_size > 10_000

@@ -50,5 +50,5 @@ def test_markup_in_a_policy_text_never_reaches_the_page():
     html = render_markdown(
         "# T\n\n<script>alert(1)</script>\n\n"
         "<img src=x onerror=alert(1)>\n\n[x](javascript:alert(1))"
-    )
+    ).body
     assert "<script" not in html and "onerror" not in html and "javascript:" not in html

@@ -1,0 +1,152 @@
+"""Every write about the policy: announcing and withdrawing versions, notices, acknowledgements."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from privacy.exceptions import (
+    CannotWithdraw,
+    EffectiveBeforeAnnouncedVersion,
+    LabelTaken,
+    NoticePeriodTooShort,
+)
+from privacy.models import Consent, Notice, PolicyVersion
+from privacy.selectors import latest_announced_version, policy_in_force
+
+
+def notice_days(*, material: bool) -> int:
+    return settings.POLICY_MATERIAL_NOTICE_DAYS if material else settings.POLICY_NOTICE_DAYS
+
+
+def earliest_effective_at(*, announced_at: datetime.datetime, material: bool) -> datetime.datetime:
+    """The earliest instant a version announced at ``announced_at`` may take effect (§12).
+
+    The rule: at least N full days of notice in the site's time zone (N = POLICY_NOTICE_DAYS,
+    or POLICY_MATERIAL_NOTICE_DAYS for a material change). The day of the announcement counts
+    only when the announcement is made at 00:00, as the Civil Act (민법 §157) counts periods;
+    so a notice given at 00:01 on 1 March allows 9 March 00:00 at the earliest, one given at
+    00:00 on 1 March allows 8 March 00:00.
+    """
+    zone = timezone.get_default_timezone()
+    local = timezone.localtime(announced_at, zone)
+    first_full_day = local.date()
+    if local.time() != datetime.time.min:
+        first_full_day += datetime.timedelta(days=1)
+    last_day = first_full_day + datetime.timedelta(days=notice_days(material=material))
+    return datetime.datetime.combine(last_day, datetime.time.min, tzinfo=zone)
+
+
+def check_announcement(
+    *, label: str, effective_at: datetime.datetime, material: bool, now: datetime.datetime
+) -> None:
+    """Raise a PolicyRefused error when a version may not be announced now; else return."""
+    if PolicyVersion.objects.filter(label=label).exists():
+        raise LabelTaken(label=label)
+    earliest = earliest_effective_at(announced_at=now, material=material)
+    if effective_at < earliest:
+        raise NoticePeriodTooShort(earliest=earliest, days=notice_days(material=material))
+    latest = latest_announced_version()
+    if latest is not None and effective_at <= latest.effective_at:
+        raise EffectiveBeforeAnnouncedVersion(label=latest.label)
+
+
+@transaction.atomic
+def announce_policy_version(
+    *, version: PolicyVersion, announced_by=None, now: datetime.datetime | None = None
+) -> PolicyVersion:
+    """Announce the unsaved ``version`` now and publish its notice in the same transaction.
+
+    Raises a PolicyRefused error, leaving no trace, when the notice period or the order of
+    versions forbids it.
+    """
+    now = now or timezone.now()
+    check_announcement(
+        label=version.label, effective_at=version.effective_at, material=version.material, now=now
+    )
+    previous = policy_in_force(now=now)
+    version.announced_at = now
+    version.announced_by = announced_by
+    version.save()
+    with translation.override(settings.LANGUAGE_CODE):
+        effective = timezone.localtime(version.effective_at).strftime("%Y-%m-%d %H:%M")
+        lines = [
+            _("The privacy policy changes: version %(label)s takes effect on %(effective)s.")
+            % {"label": version.label, "effective": effective},
+        ]
+        if version.summary:
+            lines += ["", version.summary]
+        links = [f"[{_('Read the new text')}]({reverse('privacy:version', args=[version.label])})"]
+        if previous is not None:
+            diff = reverse("privacy:diff", args=[previous.label, version.label])
+            links.append(f"[{_('See what changes')}]({diff})")
+        lines += ["", " · ".join(links)]
+        Notice.objects.create(
+            title=_("Privacy policy change notice (version %(label)s)") % {"label": version.label},
+            body="\n".join(lines),
+            published_at=now,
+            policy_version=version,
+        )
+    return version
+
+
+@transaction.atomic
+def withdraw_policy_version(
+    *, version: PolicyVersion, now: datetime.datetime | None = None
+) -> PolicyVersion:
+    """Withdraw an announced version that is not yet in force, and say so in a notice."""
+    now = now or timezone.now()
+    version = PolicyVersion.objects.select_for_update().get(pk=version.pk)
+    if version.is_withdrawn or version.effective_at <= now:
+        raise CannotWithdraw(label=version.label)
+    version.withdrawn_at = now
+    version.save(update_fields=["withdrawn_at"])
+    with translation.override(settings.LANGUAGE_CODE):
+        Notice.objects.create(
+            title=_("Privacy policy change withdrawn (version %(label)s)")
+            % {"label": version.label},
+            body=_(
+                "The change announced for %(effective)s will not take effect. "
+                "The current privacy policy stays in force."
+            )
+            % {"effective": timezone.localtime(version.effective_at).strftime("%Y-%m-%d %H:%M")},
+            published_at=now,
+            policy_version=version,
+        )
+    return version
+
+
+def acknowledge_policy_version(
+    *, member, version: PolicyVersion, ip: str | None, now: datetime.datetime | None = None
+) -> Consent:
+    """Record that ``member`` was shown and dismissed the notice of ``version`` taking effect."""
+    consent, _created = Consent.objects.get_or_create(
+        member=member,
+        policy_version=version,
+        kind=Consent.Kind.ACKNOWLEDGEMENT,
+        defaults={"given_at": now or timezone.now(), "ip": ip},
+    )
+    return consent
+
+
+def next_label() -> str:
+    """The label after the highest ``N.M`` label so far: ``1.0`` → ``2.0``."""
+    majors = [
+        int(label.split(".")[0])
+        for label in PolicyVersion.objects.values_list("label", flat=True)
+        if label.split(".")[0].isdigit()
+    ]
+    return f"{max(majors, default=0) + 1}.0"
+
+
+def title_from_markdown(body: str) -> str | None:
+    """The text of the first level-1 heading, if the Markdown has one."""
+    for line in body.splitlines():
+        if line.startswith("# "):
+            return line[2:].strip() or None
+    return None

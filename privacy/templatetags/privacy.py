@@ -1,0 +1,23 @@
+from django import template
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+register = template.Library()
+
+UNITS = (
+    (7 * 24 * 3600, lambda n: ngettext("%(n)d week", "%(n)d weeks", n)),
+    (24 * 3600, lambda n: ngettext("%(n)d day", "%(n)d days", n)),
+    (3600, lambda n: ngettext("%(n)d hour", "%(n)d hours", n)),
+    (60, lambda n: ngettext("%(n)d minute", "%(n)d minutes", n)),
+)
+
+
+@register.filter
+def cookie_lifetime(seconds):
+    """``{{ cookie.max_age|cookie_lifetime }}``: "12 hours", or until the browser closes."""
+    if seconds is None:
+        return _("until you close the browser")
+    for size, phrase in UNITS:
+        if seconds >= size and seconds % size == 0:
+            return phrase(seconds // size) % {"n": seconds // size}
+    return ngettext("%(n)d second", "%(n)d seconds", seconds) % {"n": seconds}
