@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run dev test lint migrate static messages python-version
+.PHONY: run dev test lint migrate static messages python-version bench
 
 python-version:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
@@ -50,5 +50,9 @@ lint: $(VENV)/.installed-dev
 
 # Regenerates the translation catalogues after strings change (needs GNU gettext).
 messages: $(VENV)/.installed-dev var/secret_key
-	$(BIN)/python manage.py makemessages --locale ko --no-obsolete --add-location file
+	$(BIN)/python manage.py makemessages --locale ko --no-obsolete --no-fuzzy-matching --add-location file --ignore ".venv/*" --ignore "tests/*" --ignore "staticfiles/*" --ignore "bench/*"
 	$(BIN)/python manage.py compilemessages
+
+# Retention benchmark: purge_expired against a plain DELETE, on SQLite and PostgreSQL (README).
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/purge.py $(BENCH_ARGS)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, models, transaction
 from django.db.models import Min, ProtectedError, RestrictedError
 from django.utils import timezone
 
@@ -212,10 +212,12 @@ def archive_closed_accounts(*, dry_run: bool = False) -> ArchiveResult:
 
     The archived member record is the ``contract`` record, due five years after withdrawal;
     each of the member's records keeps its own category and due date. Afterwards the primary
-    database holds nothing that names the member. Raises ArchiveIncomplete, after moving all
-    the others, when some members could not be moved.
+    database holds nothing that names the member, not even in freed pages (policy §6 나).
+    Raises ArchiveIncomplete, after moving all the others, when some members could not be moved.
     """
     result = _archive(dry_run=dry_run)
+    if not dry_run:
+        make_unrecoverable({PRIMARY: result.tables[PRIMARY], ARCHIVE: result.tables[ARCHIVE]})
     if result.failed:
         raise ArchiveIncomplete(result.failed)
     return result
@@ -286,24 +288,43 @@ def _due_rows(source: Source, cutoff: datetime.datetime, holds: selectors.Holds)
 
 
 def _purge_source(rows, *, batch_size: int, progress: Progress | None, key: str, done: int) -> int:
-    """Delete ``rows`` in batches of consecutive primary keys, each in its own transaction.
+    """Delete ``rows`` in windows of ``batch_size`` consecutive primary keys, one transaction each.
 
-    Each batch is bounded by the ``batch_size``-th due key after the previous batch, so every
-    statement is a short index range scan, and a failure leaves whole batches deleted or not.
+    A window holds at most ``batch_size`` rows, so memory and lock time are bounded at any table
+    size; each window starts at the next due key, so gaps cost one indexed lookup, and every row
+    is read once, by the DELETE itself. A failure leaves whole windows deleted or not.
     """
+    if not isinstance(rows.model._meta.pk, models.AutoField | models.BigAutoField):
+        return _purge_by_offset(rows, batch_size=batch_size, progress=progress, key=key, done=done)
+    deleted = 0
+    start = _first_key(rows)
+    while start is not None:
+        end = start + batch_size
+        deleted += delete_rows(rows.filter(pk__gte=start, pk__lt=end))
+        if progress:
+            progress(key, done + deleted)
+        start = _first_key(rows.filter(pk__gte=end))
+    return deleted
+
+
+def _purge_by_offset(rows, *, batch_size: int, progress, key: str, done: int) -> int:
+    """For keys that cannot be counted in windows (session keys): bound each batch by its
+    ``batch_size``-th due key."""
     deleted, last = 0, None
     while True:
         window = rows if last is None else rows.filter(pk__gt=last)
-        bound = list(
-            window.order_by("pk").values_list("pk", flat=True)[batch_size - 1 : batch_size]
-        )
-        batch = window.filter(pk__lte=bound[0]) if bound else window
-        deleted += delete_rows(batch)
+        bound = window.order_by("pk").values_list("pk", flat=True)[batch_size - 1 : batch_size]
+        bound = list(bound)
+        deleted += delete_rows(window.filter(pk__lte=bound[0]) if bound else window)
         if progress:
             progress(key, done + deleted)
         if not bound:
             return deleted
         last = bound[0]
+
+
+def _first_key(rows):
+    return rows.order_by("pk").values_list("pk", flat=True).first()
 
 
 def _oldest(sources, clock_of=lambda source: source.clock) -> datetime.datetime | None:
@@ -348,7 +369,7 @@ def purge_expired(
     *,
     now: datetime.datetime | None = None,
     dry_run: bool = False,
-    batch_size: int = 10_000,
+    batch_size: int = 50_000,
     progress: Progress | None = None,
 ) -> PurgeResult:
     """Archive closed accounts, then destroy every record whose period has lapsed (policy §5, §6).

@@ -144,6 +144,19 @@ def test_rows_are_deleted_in_batches_without_loading_a_single_instance(member):
     assert any(line.startswith("visit deleted=23 ") for line in lines)
 
 
+def test_batches_skip_gaps_and_live_rows_between_due_ones(member):
+    for n in range(40):
+        # Every third row is live; every fifth gets deleted now, leaving holes in the keys.
+        time = MADE if n % 3 else DUE["visit"]
+        VisitRecord.objects.create(time=time, member=member, method="GET", path=f"/{n}", status=200)
+    VisitRecord.objects.filter(path__in=[f"/{n}" for n in range(0, 40, 5)]).delete()
+    live = set(VisitRecord.objects.filter(time=DUE["visit"]).values_list("pk", flat=True))
+    due = VisitRecord.objects.filter(time=MADE).count()
+    lines = purge("--batch-size", "4", at=DUE["visit"])
+    assert set(VisitRecord.objects.values_list("pk", flat=True)) == live
+    assert any(line.startswith(f"visit deleted={due} ") for line in lines)
+
+
 @pytest.mark.policy("6")
 def test_a_dry_run_reports_what_would_go_and_changes_nothing(closed_member, make_member):
     other = make_member(username="stayer01")

@@ -16,6 +16,9 @@ EXIT_LOCKED = 75
 
 
 class Command(BaseCommand):
+    # A cron job on a deployed release: the checks ran at deploy time, and skipping them keeps
+    # each run's start-up short.
+    requires_system_checks = []
     help = (
         "Archive closed accounts, then destroy every record whose retention period has lapsed, "
         "in both databases. One summary line per category."
@@ -28,8 +31,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch-size",
             type=int,
-            default=10_000,
-            help="Rows deleted per statement and transaction (default 10000).",
+            default=50_000,
+            help="Most rows deleted per statement and transaction (default 50000).",
         )
 
     def handle(self, *args, dry_run, batch_size, **options):
