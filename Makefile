@@ -50,7 +50,9 @@ lint: $(VENV)/.installed-dev
 
 # Regenerates the translation catalogues after strings change (needs GNU gettext).
 messages: $(VENV)/.installed-dev var/secret_key
-	$(BIN)/python manage.py makemessages --locale ko --no-obsolete --no-fuzzy-matching --add-location file --ignore ".venv/*" --ignore "tests/*" --ignore "staticfiles/*" --ignore "bench/*"
+	$(BIN)/python manage.py makemessages --locale ko --no-obsolete --add-location file --ignore ".venv/*" --ignore "tests/*" --ignore "staticfiles/*" --ignore "bench/*"
+	# A guessed ("fuzzy") translation is worse than none: clear the guesses for a translator.
+	msgattrib --clear-fuzzy --empty --clear-previous -o locale/ko/LC_MESSAGES/django.po locale/ko/LC_MESSAGES/django.po
 	$(BIN)/python manage.py compilemessages
 
 # Retention benchmark: purge_expired against a plain DELETE, on SQLite and PostgreSQL (README).
