@@ -7,3 +7,11 @@ class SignupLimitReached(Exception):
 
 class NoPolicyInForce(Exception):
     """No policy version is in force, so no consent can be recorded and nobody may sign up."""
+
+
+class AppendOnlyRecord(Exception):
+    """An access or privilege-change record was about to be changed or deleted: evidence is kept."""
+
+
+class NotAMember(Exception):
+    """The account is a staff account; the action applies to members only."""

@@ -14,10 +14,12 @@ from accounts.models import (
     MemberSession,
     MisuseRecord,
     Product,
+    StaffCredential,
     User,
     VisitRecord,
 )
 from accounts.validators import normalize_member_id
+from privacy.disclosures import note_correction
 from privacy.models import Consent
 from privacy.selectors import policy_in_force
 
@@ -106,12 +108,22 @@ def record_lockout(*, username: str, ip: str | None) -> MisuseRecord:
     )
 
 
+@transaction.atomic
 def change_profile(*, member: User, company: str, project: str, product: Product) -> User:
-    """Correct the member's company, project and product (policy §7 정정)."""
+    """Correct the member's company, project and product (policy §7 정정).
+
+    Recipients that already received the member's data are queued to be told (policy §7).
+    """
+    changed = [
+        name
+        for name, value in (("company", company), ("project", project), ("product", product))
+        if getattr(member, name) != value
+    ]
     member.company = company
     member.project = project
     member.product = product
     member.save(update_fields=["company", "project", "product"])
+    note_correction(member=member, fields=changed)
     return member
 
 
@@ -136,5 +148,7 @@ def close_account(*, member: User, now: datetime.datetime | None = None) -> User
     member.closed_at = now or timezone.now()
     member.set_unusable_password()
     member.save(update_fields=["is_active", "closed_at", "password"])
+    # A closing staff account discards its old hashes with the current one.
+    StaffCredential.objects.filter(user=member).update(previous_hashes=[])
     end_sessions(member=member)
     return member

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "accounts",
     "privacy",
     "retention",
@@ -74,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.StaffSecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -263,6 +267,21 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Staff side (policy §9 다/라, 안전성 확보조치 기준): staff passwords renewed and not reused, a
+# second factor, the monthly access review's thresholds, and the deadline of members' requests.
+STAFF_PASSWORD_MAX_AGE_DAYS = env_int("STAFF_PASSWORD_MAX_AGE_DAYS", 90)
+STAFF_PASSWORD_HISTORY = env_int("STAFF_PASSWORD_HISTORY", 5)
+STAFF_REQUIRE_2FA = env_bool("STAFF_REQUIRE_2FA", not DEBUG)
+ACCESS_REVIEW_BULK_THRESHOLD = env_int("ACCESS_REVIEW_BULK_THRESHOLD", 50)
+STAFF_WORKING_HOURS = (env_int("STAFF_WORK_START_HOUR", 9), env_int("STAFF_WORK_END_HOUR", 18))
+STAFF_WORKING_DAYS = (0, 1, 2, 3, 4)  # Monday to Friday, in TIME_ZONE
+PRIVACY_REQUEST_DAYS = env_int("PRIVACY_REQUEST_DAYS", 10)
+OTP_TOTP_ISSUER = "NEXCORE Support"
+AUTH_PASSWORD_VALIDATORS = [
+    *AUTH_PASSWORD_VALIDATORS,
+    {"NAME": "accounts.passwords.StaffPasswordReuseValidator"},
+]
 
 # Logging: to stderr only. No ID, password or address ever reaches a log line; django-axes'
 # own messages are anonymised by AXES_CLIENT_STR_CALLABLE and kept to warnings.

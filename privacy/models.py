@@ -132,3 +132,170 @@ class Consent(models.Model):
 
     def __str__(self):
         return f"{self.policy_version.label} · {self.given_at:%Y-%m-%d %H:%M}"
+
+
+class PrivacyRequest(models.Model):
+    """A member's request under policy §7 received by letter, phone, e-mail or the web.
+
+    It must be answered within ``PRIVACY_REQUEST_DAYS`` days. While a correction request is
+    open the member is *restricted* (§7: "정정 또는 삭제를 완료하기 전까지 당해 개인정보를 이용 또는
+    제공하지 않습니다"): staff exports and statistics leave them out.
+    """
+
+    class Kind(models.TextChoices):
+        ACCESS = "access", _("Access")
+        CORRECTION = "correction", _("Correction")
+        DELETION = "deletion", _("Deletion")
+        SUSPENSION = "suspension", _("Suspension of processing")
+        WITHDRAWAL = "withdrawal", _("Withdrawal of consent")
+
+    class Channel(models.TextChoices):
+        LETTER = "letter", _("Letter")
+        PHONE = "phone", _("Phone")
+        EMAIL = "email", _("E-mail")
+        WEB = "web", _("Web")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        RESOLVED = "resolved", _("Resolved")
+        REFUSED = "refused", _("Refused with reasons")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="privacy_requests",
+        verbose_name=_("member"),
+    )
+    received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
+    due_at = models.DateTimeField(_("due at"), db_index=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    resolution = models.TextField(_("resolution"), blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        verbose_name = _("privacy request")
+        verbose_name_plural = _("privacy requests")
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.received_at:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    def is_overdue(self, now=None) -> bool:
+        return self.is_open and self.due_at < (now or timezone.now())
+
+
+class Disclosure(models.Model):
+    """제3자 제공 (policy §3): personal data provided to someone outside, and on what basis."""
+
+    class Basis(models.TextChoices):
+        CONSENT = "consent", _("The member's consent")
+        STATUTE = "statute", _("A statute, on a lawful request")
+
+    recipient = models.CharField(_("recipient"), max_length=200)
+    basis = models.CharField(_("legal basis"), max_length=20, choices=Basis.choices)
+    statute = models.CharField(
+        _("statute and case number"),
+        max_length=200,
+        blank=True,
+        help_text=_("Required when the basis is a statute."),
+    )
+    items = models.CharField(_("items provided"), max_length=255)
+    disclosed_at = models.DateTimeField(_("disclosed at"), default=timezone.now, db_index=True)
+    withhold_from_member = models.BooleanField(
+        _("the law forbids telling the member"),
+        default=False,
+        help_text=_("Hide this disclosure from the member's own data page."),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        verbose_name = _("disclosure")
+        verbose_name_plural = _("disclosures")
+        ordering = ["-disclosed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.recipient} {self.disclosed_at:%Y-%m-%d}"
+
+
+class DisclosedMember(models.Model):
+    """One member whose data a disclosure provided; its own time so the purge needs no join."""
+
+    disclosure = models.ForeignKey(
+        Disclosure, on_delete=models.CASCADE, related_name="entries", verbose_name=_("disclosure")
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="disclosures",
+        verbose_name=_("member"),
+    )
+    time = models.DateTimeField(_("disclosed at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("disclosed member")
+        verbose_name_plural = _("disclosed members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["disclosure", "member"], name="privacy_disclosedmember_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.disclosure} / {self.member}"
+
+
+class CorrectionNotice(models.Model):
+    """Policy §7: a recipient who already had the member's data must be told of its correction.
+
+    Created for each earlier disclosure when the member's data is corrected; ``notified_at`` is
+    set when the officer records that the recipient was told.
+    """
+
+    entry = models.ForeignKey(
+        DisclosedMember,
+        on_delete=models.CASCADE,
+        related_name="correction_notices",
+        verbose_name=_("disclosure of the member"),
+    )
+    corrected_at = models.DateTimeField(_("corrected at"), db_index=True)
+    fields = models.CharField(_("corrected items"), max_length=255)
+    notified_at = models.DateTimeField(_("recipient notified at"), null=True, blank=True)
+    notified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("notified by"),
+    )
+
+    class Meta:
+        verbose_name = _("correction notice")
+        verbose_name_plural = _("correction notices")
+        ordering = ["notified_at", "-corrected_at"]
+
+    def __str__(self):
+        return f"{self.entry} {self.corrected_at:%Y-%m-%d}"

@@ -168,7 +168,11 @@ CATEGORIES: tuple[Category, ...] = (
         months=36,
         basis=_("E-Commerce Consumer Protection Act"),
         clock=_("the complaint's resolution"),
-        sources=(_archived("complaint"),),
+        sources=(
+            # Requests under policy §7 received from members by letter, phone, e-mail or web.
+            Source("privacy.privacyrequest", "received_at", (("member", MEMBER_FK),)),
+            _archived("complaint"),
+        ),
     ),
     Category(
         key="contract",
@@ -180,6 +184,12 @@ CATEGORIES: tuple[Category, ...] = (
             # While the account is open its consents have no due date; at withdrawal they move
             # to the archive with the member record, whose clock is the withdrawal.
             Source("privacy.consent", "member__closed_at", (("member", MEMBER_FK),), purge=False),
+            # A staff account's second factor and password history: not records, they go with
+            # the account.
+            Source("otp_totp.totpdevice", "user__closed_at", (("user", MEMBER_FK),), purge=False),
+            Source(
+                "accounts.staffcredential", "user__closed_at", (("user", MEMBER_FK),), purge=False
+            ),
             Source("retention.archivedmember", "closed_at", (("source_key", MEMBER_KEY),)),
         ),
     ),
@@ -204,6 +214,14 @@ CATEGORIES: tuple[Category, ...] = (
                 (("object_repr", MEMBER_ID),),
                 where=~_PRIVILEGE_LOG,
             ),
+            # The portal's own access records, named by member and by the handler's ID.
+            Source(
+                "accounts.accessrecord",
+                "time",
+                (("member", MEMBER_FK), ("staff_username", MEMBER_ID)),
+            ),
+            # Provision of a member's data to a third party (policy §3) is a handling of it.
+            Source("privacy.disclosedmember", "time", (("member", MEMBER_FK),)),
             _archived("staff_access"),
         ),
     ),
@@ -216,6 +234,11 @@ CATEGORIES: tuple[Category, ...] = (
         sources=(
             Source(
                 "admin.logentry", "action_time", (("object_repr", MEMBER_ID),), where=_PRIVILEGE_LOG
+            ),
+            Source(
+                "accounts.privilegechange",
+                "time",
+                (("subject", MEMBER_FK), ("changed_by_username", MEMBER_ID)),
             ),
             _archived("privilege_change"),
         ),

@@ -31,7 +31,9 @@ def test_my_data_shows_when_each_category_is_deleted(reauthed_client, member):
     first_visit = VisitRecord.objects.filter(member=member).order_by("time").first()
     page = reauthed_client.get(ME)
     schedule = {entry.category.key: entry.next_deletion for entry in page.context["schedule"]}
-    assert set(schedule) == {"visit", "identity", "misuse", "contract"}
+    assert set(schedule) == {
+        "visit", "identity", "misuse", "complaint", "contract", "staff_access", "privilege_change",
+    }  # fmt: skip
     local_day = first_visit.time.astimezone(SEOUL).date()
     assert schedule["visit"].date() > local_day + datetime.timedelta(days=88)
     assert schedule["misuse"] is None and schedule["contract"] is None
@@ -99,7 +101,10 @@ def test_export_is_a_json_attachment_of_the_same_data(reauthed_client, member, p
         "visit",
         "identity",
         "misuse",
+        "complaint",
         "contract",
+        "staff_access",
+        "privilege_change",
     ]
 
 

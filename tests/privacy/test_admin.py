@@ -18,7 +18,8 @@ NOW = datetime.datetime(2026, 3, 1, 9, tzinfo=SEOUL)
 
 
 @pytest.fixture
-def admin_client(client, db):
+def admin_client(client, db, settings):
+    settings.STAFF_REQUIRE_2FA = False  # the second factor has its own tests (tests/accounts)
     staff = User.objects.create_superuser("officer", "harbour-lantern-5521")
     client.force_login(staff)
     return client

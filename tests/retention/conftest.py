@@ -167,11 +167,58 @@ def make_row(model_label: str, *, at: datetime.datetime, member: User | None, ca
             closed_at=at,
             consents=[],
         )
+    if model_label in _STAFF_SIDE:
+        return _STAFF_SIDE[model_label](at=at, member=member, username=username)
     raise KeyError(f"no factory for {model_label}")
 
 
+def _access_record(*, at, member, username):
+    from accounts.models import AccessRecord
+
+    return AccessRecord.objects.create(
+        time=at, staff=staff(), staff_username="staff01", action="view", member=member
+    )
+
+
+def _privilege_change(*, at, member, username):
+    from accounts.models import PrivilegeChange
+
+    return PrivilegeChange.objects.create(time=at, subject=member, change="is_staff granted")
+
+
+def _privacy_request(*, at, member, username):
+    from privacy.models import PrivacyRequest
+
+    return PrivacyRequest.objects.create(
+        member=member, kind="access", channel="letter", received_at=at, due_at=at
+    )
+
+
+def _disclosed_member(*, at, member, username):
+    from privacy.models import DisclosedMember, Disclosure
+
+    disclosure = Disclosure.objects.create(
+        recipient="Court", basis="statute", statute="Case 1", items="ID", disclosed_at=at
+    )
+    return DisclosedMember.objects.create(disclosure=disclosure, member=member, time=at)
+
+
+_STAFF_SIDE = {
+    "accounts.accessrecord": _access_record,
+    "accounts.privilegechange": _privilege_change,
+    "privacy.privacyrequest": _privacy_request,
+    "privacy.disclosedmember": _disclosed_member,
+}
+
+
 def staff() -> User:
-    return User.objects.get_or_create(username="staff01", defaults={"is_staff": True})[0]
+    from accounts.models import PrivilegeChange
+
+    user, created = User.objects.get_or_create(username="staff01", defaults={"is_staff": True})
+    if created:
+        # Making the account staff is itself a recorded grant; the tests count their own rows.
+        PrivilegeChange._base_manager.filter(subject=user).delete()
+    return user
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db(databases=BOTH)
 
 
 @pytest.fixture
-def admin_client(client):
+def admin_client(client, settings):
+    settings.STAFF_REQUIRE_2FA = False  # the second factor has its own tests (tests/accounts)
     staff = User.objects.create_superuser(username="admin01", password="quiet-harbor-2288!")
     client.force_login(staff)
     return client

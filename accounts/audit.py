@@ -1,0 +1,121 @@
+"""Writing the 개인정보 접속기록 and the privilege-change records (policy §9 다/라).
+
+Korea's safety-measure standard (개인정보의 안전성 확보조치 기준) asks for a record of every time
+a handler touches personal data — who, when, from where, what, whose — kept two years, and of
+every grant or removal of a privilege, kept three. Both are written here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from accounts.models import AccessRecord, PrivilegeChange, User
+
+TARGET_LENGTH = AccessRecord._meta.get_field("target").max_length
+DETAIL_LENGTH = AccessRecord._meta.get_field("detail").max_length
+CHANGE_LENGTH = PrivilegeChange._meta.get_field("change").max_length
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The staff member behind the current request, and their address."""
+
+    user: User | None
+    ip: str | None
+
+
+# Signals (group membership, is_staff) do not see the request; the admin middleware puts the
+# acting staff member here for the length of the request.
+_actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("staff_actor", default=None)
+
+
+@contextmanager
+def acting(*, user: User | None, ip: str | None) -> Iterator[None]:
+    """Attribute the privilege changes made inside the block to ``user`` from ``ip``."""
+    token = _actor.set(Actor(user=user, ip=ip))
+    try:
+        yield
+    finally:
+        _actor.reset(token)
+
+
+def current_actor() -> Actor | None:
+    return _actor.get()
+
+
+def record_access(
+    *,
+    staff: User,
+    ip: str | None,
+    action: str,
+    members: Iterable[User | int | None] = (),
+    target: str = "",
+    detail: str = "",
+    now: datetime.datetime | None = None,
+) -> list[AccessRecord]:
+    """Write one access record per member handled, or one without a member when none was.
+
+    ``members`` are users or their primary keys; ``target`` names the page or model, ``detail``
+    the search, filter or page that produced a list. One INSERT statement whatever the count.
+    """
+    now = now or timezone.now()
+    pks = []
+    for member in members:
+        pk = member.pk if isinstance(member, User) else member
+        if pk not in pks:
+            pks.append(pk)
+    rows = [
+        AccessRecord(
+            time=now,
+            staff=staff,
+            staff_username=staff.username,
+            ip=ip,
+            action=action,
+            member_id=pk,
+            target=target[:TARGET_LENGTH],
+            detail=detail[:DETAIL_LENGTH],
+        )
+        for pk in (pks or [None])
+    ]
+    return AccessRecord.objects.bulk_create(rows)
+
+
+def record_privilege_change(
+    *,
+    change: str,
+    subject: User | None = None,
+    group_name: str = "",
+    now: datetime.datetime | None = None,
+) -> PrivilegeChange:
+    """Write a privilege grant or removal, attributed to the staff member acting now, if any.
+
+    A change made outside a request (a management command, a migration) has no actor: the record
+    still says what changed and when.
+    """
+    actor = current_actor()
+    user = actor.user if actor and actor.user and actor.user.pk else None
+    return PrivilegeChange.objects.create(
+        time=now or timezone.now(),
+        changed_by=user,
+        changed_by_username=user.username if user else "",
+        ip=actor.ip if actor else None,
+        subject=subject,
+        group_name=group_name,
+        change=change[:CHANGE_LENGTH],
+    )
+
+
+def privileged_fields_changed(before: User, after: User) -> list[str]:
+    """Describe how ``is_staff``, ``is_superuser`` and ``is_active`` of a staff row changed."""
+    changes = []
+    for name in ("is_staff", "is_superuser"):
+        old, new = getattr(before, name), getattr(after, name)
+        if old != new:
+            changes.append(f"{name}: {old} -> {new}")
+    return changes

@@ -1,0 +1,67 @@
+"""The staff roles of policy §9 다/라 and exactly what each may do (least privilege).
+
+``ROLES`` is the single source: the data migration creates the groups from it, and the
+permission-matrix test reads it. Superusers are for operations only; they do not handle
+members' data in the ordinary course of work.
+"""
+
+from __future__ import annotations
+
+PRIVACY_HANDLER = "privacy_handler"
+SUPPORT_AGENT = "support_agent"
+PRIVACY_OFFICER = "privacy_officer"
+
+# A support agent serves customers: the product catalog and notices, and a member's company,
+# project and product (read only), never their records and never an export.
+_SUPPORT = (
+    "accounts.view_user",
+    "accounts.view_product",
+    "accounts.add_product",
+    "accounts.change_product",
+    "privacy.view_notice",
+    "privacy.add_notice",
+    "privacy.change_notice",
+    "accounts.view_staff_dashboard",
+)
+
+# A privacy handler (개인정보취급자) works with full member data and its records.
+_HANDLER = (
+    "accounts.view_user",
+    "accounts.change_user",
+    "accounts.export_member",
+    "accounts.flag_member",
+    "accounts.view_product",
+    "accounts.view_visitrecord",
+    "accounts.view_identityverification",
+    "accounts.view_misuserecord",
+    "privacy.view_consent",
+    "privacy.view_notice",
+    "privacy.view_privacyrequest",
+    "accounts.view_staff_dashboard",
+)
+
+# The privacy officer (개인정보 보호책임자) checks compliance: the handler's work plus the
+# access review, requests, disclosures and legal holds.
+_OFFICER = _HANDLER + (
+    "accounts.view_accessrecord",
+    "accounts.view_privilegechange",
+    "accounts.view_access_review",
+    "privacy.add_privacyrequest",
+    "privacy.change_privacyrequest",
+    "privacy.view_disclosure",
+    "privacy.add_disclosure",
+    "privacy.change_disclosure",
+    "privacy.view_correctionnotice",
+    "privacy.change_correctionnotice",
+    "privacy.view_policyversion",
+    "retention.view_legalhold",
+    "retention.add_legalhold",
+    "retention.change_legalhold",
+    "retention.view_purgerun",
+)
+
+ROLES: dict[str, tuple[str, ...]] = {
+    SUPPORT_AGENT: _SUPPORT,
+    PRIVACY_HANDLER: _HANDLER,
+    PRIVACY_OFFICER: _OFFICER,
+}

@@ -1,0 +1,147 @@
+"""Staff actions on members: misuse flags, suspension and its lifting, staff exports.
+
+Each writes its 개인정보 접속기록 in the same transaction as the change it records (policy §9 다).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts import audit
+from accounts.exceptions import NotAMember
+from accounts.models import AccessRecord, MisuseRecord, User
+from accounts.services import end_sessions
+from privacy.requests import restricted_member_ids
+
+EXPORT_COLUMNS = ("username", "company", "project", "product", "date_joined", "is_active")
+
+
+def _member(member: User) -> User:
+    if member.is_staff or member.is_superuser:
+        raise NotAMember
+    return member
+
+
+@transaction.atomic
+def flag_member(
+    *,
+    member: User,
+    staff: User,
+    ip: str | None,
+    reason: str,
+    suspend: bool = False,
+    now: datetime.datetime | None = None,
+) -> MisuseRecord:
+    """Flag ``member`` for misuse with ``reason`` (policy §1 나 불량 이용 기록), maybe suspending.
+
+    Writes a misuse record (kept one year) and the access record; with ``suspend`` the account
+    is also suspended as ``suspend_member`` does.
+    """
+    now = now or timezone.now()
+    _member(member)
+    record = MisuseRecord.objects.create(
+        time=now,
+        ip=ip,
+        username_tried=member.username,
+        member=member,
+        kind=MisuseRecord.Kind.STAFF_FLAG,
+        reason=reason,
+        flagged_by=staff,
+    )
+    audit.record_access(
+        staff=staff,
+        ip=ip,
+        action=AccessRecord.Action.FLAG,
+        members=[member],
+        target="accounts.user",
+        now=now,
+    )
+    if suspend:
+        suspend_member(member=member, staff=staff, ip=ip, now=now)
+    return record
+
+
+@transaction.atomic
+def suspend_member(
+    *, member: User, staff: User, ip: str | None, now: datetime.datetime | None = None
+) -> User:
+    """Suspend the account: it cannot log in and every session of it ends at once."""
+    _member(member)
+    member.is_active = False
+    member.save(update_fields=["is_active"])
+    end_sessions(member=member)
+    audit.record_access(
+        staff=staff,
+        ip=ip,
+        action=AccessRecord.Action.SUSPEND,
+        members=[member],
+        target="accounts.user",
+        now=now,
+    )
+    return member
+
+
+@transaction.atomic
+def lift_suspension(
+    *, member: User, staff: User, ip: str | None, now: datetime.datetime | None = None
+) -> User:
+    """Let a suspended (not a withdrawn) member log in again."""
+    _member(member)
+    if member.is_closed:
+        raise NotAMember
+    member.is_active = True
+    member.save(update_fields=["is_active"])
+    audit.record_access(
+        staff=staff,
+        ip=ip,
+        action=AccessRecord.Action.LIFT,
+        members=[member],
+        target="accounts.user",
+        now=now,
+    )
+    return member
+
+
+def exportable(members: QuerySet[User]) -> QuerySet[User]:
+    """Members a staff export may include: never staff, never restricted members (policy §7)."""
+    return (
+        members.filter(is_staff=False, is_superuser=False)
+        .exclude(pk__in=restricted_member_ids())
+        .select_related("product")
+        .order_by("username")
+    )
+
+
+@transaction.atomic
+def export_members(*, members: QuerySet[User], staff: User, ip: str | None) -> str:
+    """CSV of the members' items for a staff export, with its access record naming each one."""
+    rows = list(exportable(members))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_COLUMNS)
+    for member in rows:
+        writer.writerow(
+            [
+                member.username,
+                member.company,
+                member.project,
+                member.product.slug if member.product else "",
+                timezone.localtime(member.date_joined).isoformat(),
+                member.is_active,
+            ]
+        )
+    audit.record_access(
+        staff=staff,
+        ip=ip,
+        action=AccessRecord.Action.EXPORT,
+        members=rows,
+        target="accounts.user",
+        detail=f"csv rows={len(rows)}",
+    )
+    return buffer.getvalue()

@@ -1,0 +1,160 @@
+"""개인정보 접속기록 (policy §9 다): every staff handling of member data leaves a record."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from accounts.exceptions import AppendOnlyRecord
+from accounts.models import AccessRecord, PrivilegeChange
+from accounts.roles import PRIVACY_HANDLER, PRIVACY_OFFICER
+
+pytestmark = pytest.mark.policy("9")
+
+
+def records(action):
+    return AccessRecord.objects.filter(action=action)
+
+
+def test_viewing_a_members_page_is_recorded_with_who_when_where_and_whom(client, login_as, member):
+    handler = login_as(role=PRIVACY_HANDLER)
+    client.get(reverse("admin:accounts_user_change", args=[member.pk]), REMOTE_ADDR="192.0.2.9")
+    record = records("view").get()
+    assert record.staff == handler and record.staff_username == handler.username
+    assert record.ip == "192.0.2.9"
+    assert record.member == member
+    assert record.target == "accounts.user"
+    assert record.time is not None
+
+
+def test_a_list_names_every_member_it_shows_and_the_query(client, login_as, make_member):
+    first, second = make_member(username="alpha01"), make_member(username="bravo01")
+    login_as(role=PRIVACY_HANDLER)
+    client.get(reverse("admin:accounts_user_changelist"), {"q": "01"})
+    listed = records("list")
+    assert set(listed.values_list("member", flat=True)) == {first.pk, second.pk}
+    assert set(listed.values_list("detail", flat=True)) == {"q=01"}
+
+
+def test_an_empty_search_is_recorded_by_its_query(client, login_as, member):
+    login_as(role=PRIVACY_HANDLER)
+    client.get(reverse("admin:accounts_user_changelist"), {"q": "nobody"})
+    record = records("list").get()
+    assert record.member is None and record.detail == "q=nobody"
+
+
+def test_record_lists_name_the_members_of_the_rows_shown(client, login_as, member):
+    from accounts.services import record_visit
+
+    record_visit(ip="192.0.2.1", member=member, method="GET", path="/", status=200)
+    login_as(role=PRIVACY_HANDLER)
+    client.get(reverse("admin:accounts_visitrecord_changelist"))
+    assert list(records("list").values_list("member", flat=True).distinct()) == [member.pk]
+    assert records("list").first().target == "accounts.visitrecord"
+
+
+def test_a_change_is_recorded_with_the_fields_changed(client, login_as, member, product):
+    login_as(role=PRIVACY_HANDLER)
+    response = client.post(
+        reverse("admin:accounts_user_change", args=[member.pk]),
+        {"company": "New Co", "project": member.project, "product": product.pk},
+    )
+    assert response.status_code == 302
+    record = records("change").get()
+    assert record.member == member and record.detail == "company"
+
+
+def test_an_export_names_each_member_exported(client, login_as, make_member):
+    members = [make_member(username=f"export{n:02}") for n in range(3)]
+    login_as(role=PRIVACY_HANDLER)
+    response = client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "export_csv", "_selected_action": [m.pk for m in members]},
+    )
+    assert "export01" in response.content.decode()
+    assert set(records("export").values_list("member", flat=True)) == {m.pk for m in members}
+    assert not records("admin_action").exists()
+
+
+def test_access_records_can_be_neither_changed_nor_deleted(client, login_as, member):
+    login_as(role=PRIVACY_HANDLER)
+    client.get(reverse("admin:accounts_user_change", args=[member.pk]))
+    record = records("view").get()
+    record.action = "list"
+    with pytest.raises(AppendOnlyRecord):
+        record.save()
+    with pytest.raises(AppendOnlyRecord):
+        record.delete()
+    with pytest.raises(AppendOnlyRecord):
+        AccessRecord.objects.all().delete()
+    with pytest.raises(AppendOnlyRecord):
+        AccessRecord.objects.update(action="list")
+    assert records("view").count() == 1
+
+
+def test_the_officer_reads_access_records_but_cannot_change_them(client, login_as, member):
+    login_as(role=PRIVACY_HANDLER, username="handler01")
+    client.get(reverse("admin:accounts_user_change", args=[member.pk]))
+    login_as(role=PRIVACY_OFFICER, username="officer01")
+    record = records("view").get()
+    page = client.get(reverse("admin:accounts_accessrecord_change", args=[record.pk]))
+    assert page.status_code == 200
+    response = client.post(
+        reverse("admin:accounts_accessrecord_change", args=[record.pk]), {"action": "list"}
+    )
+    assert response.status_code == 403
+    assert (
+        client.post(
+            reverse("admin:accounts_accessrecord_delete", args=[record.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+
+
+# --- Privilege grants and removals (kept three years) ------------------------------------------
+
+
+def test_granting_and_removing_a_role_in_admin_is_recorded(client, login_as, make_staff):
+    ops = login_as(superuser=True)
+    colleague = make_staff(username="newhand01")
+    from django.contrib.auth.models import Group
+
+    role = Group.objects.get(name=PRIVACY_HANDLER)
+    data = {
+        "username": colleague.username,
+        "is_active": "on",
+        "is_staff": "on",
+        "groups": [role.pk],
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "00:00:00",
+    }
+    url = reverse("admin:accounts_user_change", args=[colleague.pk])
+    assert client.post(url, data, REMOTE_ADDR="192.0.2.50").status_code == 302
+    grant = PrivilegeChange.objects.get(change=f"role {PRIVACY_HANDLER} granted")
+    assert grant.subject == colleague and grant.changed_by == ops and grant.ip == "192.0.2.50"
+    del data["groups"]
+    del data["is_staff"]
+    assert client.post(url, data).status_code == 302
+    changes = set(
+        PrivilegeChange.objects.filter(subject=colleague).values_list("change", flat=True)
+    )
+    assert {f"role {PRIVACY_HANDLER} removed", "is_staff removed"} <= changes
+
+
+def test_privilege_flags_and_permissions_are_recorded_outside_requests_too(make_staff, db):
+    from django.contrib.auth.models import Permission
+
+    user = make_staff(username="cli01")
+    assert PrivilegeChange.objects.filter(subject=user, change="is_staff granted").exists()
+    user.is_superuser = True
+    user.save()
+    user.user_permissions.add(Permission.objects.get(codename="view_product"))
+    changes = set(PrivilegeChange.objects.filter(subject=user).values_list("change", flat=True))
+    assert {"is_superuser granted", "permission accounts.view_product granted"} <= changes
+    assert PrivilegeChange.objects.filter(subject=user).first().changed_by is None
+
+
+def test_privilege_changes_are_append_only(make_staff):
+    make_staff(username="cli02")
+    with pytest.raises(AppendOnlyRecord):
+        PrivilegeChange.objects.all().delete()
