@@ -32,6 +32,7 @@ from accounts.forms import (
 from accounts.models import IdentityVerification
 from accounts.reauth import mark_reauthenticated, reauth_required
 from nexcore_support.http import client_ip
+from privacy.disclosures import member_disclosures
 from privacy.selectors import policy_in_force
 
 RECORDS_PER_PAGE = 20
@@ -163,6 +164,8 @@ def me(request):
             ),
             "misuse_records": _page(request, selectors.member_misuse_records(member), "misuse"),
             "schedule": selectors.deletion_schedule(member),
+            # Policy §3: provisions to third parties, unless the law forbids telling.
+            "disclosures": member_disclosures(member),
         },
     )
 
