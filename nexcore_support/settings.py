@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "accounts.middleware.VisitRecordMiddleware",
+    "privacy.middleware.ReconsentMiddleware",
     # Last, as django-axes requires: it turns a lockout raised anywhere above into the 429 page.
     "axes.middleware.AxesMiddleware",
 ]

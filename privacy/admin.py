@@ -27,7 +27,9 @@ class PolicyVersionAnnounceForm(forms.ModelForm):
 
     class Meta:
         model = PolicyVersion
-        fields = ["label", "title", "body", "summary", "material", "effective_at"]
+        fields = [
+            "label", "title", "body", "summary", "material", "requires_consent", "effective_at",
+        ]  # fmt: skip
 
     def clean(self):
         cleaned = super().clean()
@@ -47,7 +49,10 @@ class PolicyVersionAnnounceForm(forms.ModelForm):
 
 @admin.register(PolicyVersion)
 class PolicyVersionAdmin(admin.ModelAdmin):
-    list_display = ("label", "title", "announced_at", "effective_at", "material", "withdrawn_at")
+    list_display = (
+        "label", "title", "announced_at", "effective_at", "material", "requires_consent",
+        "withdrawn_at",
+    )  # fmt: skip
     list_filter = ("material",)
     date_hierarchy = "effective_at"
     search_fields = ("label", "title")

@@ -26,7 +26,8 @@ class PolicyVersion(models.Model):
     """
 
     IMMUTABLE_FIELDS = (
-        "label", "title", "body", "summary", "material", "announced_at", "effective_at",
+        "label", "title", "body", "summary", "material", "requires_consent", "announced_at",
+        "effective_at",
     )  # fmt: skip
 
     label = models.CharField(_("version"), max_length=20, unique=True, validators=[label_validator])
@@ -39,6 +40,15 @@ class PolicyVersion(models.Model):
         help_text=_(
             "New items collected, new provision to third parties or longer retention: "
             "requires the longer notice period."
+        ),
+    )
+    requires_consent = models.BooleanField(
+        _("members must agree again"),
+        default=False,
+        help_text=_(
+            "The change touches what members consented to (new items collected, new purposes): "
+            "each member is asked to agree again at their next visit. Otherwise members are "
+            "only informed."
         ),
     )
     announced_at = models.DateTimeField(_("announced at"))
@@ -107,6 +117,7 @@ class Consent(models.Model):
     class Kind(models.TextChoices):
         SIGNUP = "signup", _("Sign-up")
         ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledged a change")
+        RECONSENT = "reconsent", _("Agreed again to a change")
 
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL,

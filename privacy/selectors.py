@@ -7,7 +7,7 @@ import datetime
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from privacy.models import Notice, PolicyVersion
+from privacy.models import Consent, Notice, PolicyVersion
 
 
 def live_versions() -> QuerySet[PolicyVersion]:
@@ -46,14 +46,47 @@ def published_notices(*, now: datetime.datetime | None = None) -> QuerySet[Notic
     return Notice.objects.filter(published_at__lte=now).order_by("-pinned", "-published_at", "-id")
 
 
+def _is_member(user) -> bool:
+    return getattr(user, "is_authenticated", False) and not user.is_staff
+
+
 def version_to_acknowledge(member, *, now: datetime.datetime | None = None) -> PolicyVersion | None:
-    """The version in force that ``member`` has neither agreed to nor acknowledged, if any."""
-    if not getattr(member, "is_authenticated", False) or member.is_staff:
+    """The version in force that ``member`` has neither agreed to nor acknowledged, if any.
+
+    A notice-only change is acknowledged; a member who must agree again is asked by
+    ``version_to_agree`` instead.
+    """
+    if not _is_member(member) or version_to_agree(member, now=now) is not None:
         return None
     version = policy_in_force(now=now)
     if version is None or version.consents.filter(member=member).exists():
         return None
     return version
+
+
+def version_to_agree(member, *, now: datetime.datetime | None = None) -> PolicyVersion | None:
+    """The version in force when ``member`` must agree again before going on, else None.
+
+    A member must agree again when a version changing what members consented to has taken
+    effect since their last agreement (at sign-up or again). Agreeing to the version in force
+    covers every such change before it.
+    """
+    if not _is_member(member):
+        return None
+    now = now or timezone.now()
+    changed = (
+        live_versions()
+        .filter(requires_consent=True, effective_at__lte=now)
+        .order_by("-effective_at")
+        .first()
+    )
+    if changed is None:
+        return None
+    agreed = member.consents.filter(
+        kind__in=[Consent.Kind.SIGNUP, Consent.Kind.RECONSENT],
+        policy_version__effective_at__gte=changed.effective_at,
+    )
+    return None if agreed.exists() else policy_in_force(now=now)
 
 
 def last_agreed_version(member) -> PolicyVersion | None:

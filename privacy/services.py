@@ -81,6 +81,11 @@ def announce_policy_version(
         ]
         if version.summary:
             lines += ["", version.summary]
+        if version.requires_consent:
+            lines += [
+                "",
+                _("Members will be asked to agree to the new version at their next visit."),
+            ]
         links = [f"[{_('Read the new text')}]({reverse('privacy:version', args=[version.label])})"]
         if previous is not None:
             diff = reverse("privacy:diff", args=[previous.label, version.label])
@@ -150,3 +155,16 @@ def title_from_markdown(body: str) -> str | None:
         if line.startswith("# "):
             return line[2:].strip() or None
     return None
+
+
+def agree_again(
+    *, member, version: PolicyVersion, ip: str | None, now: datetime.datetime | None = None
+) -> Consent:
+    """Record ``member``'s renewed consent to ``version`` (a change to what they agreed to)."""
+    consent, _created = Consent.objects.get_or_create(
+        member=member,
+        policy_version=version,
+        kind=Consent.Kind.RECONSENT,
+        defaults={"given_at": now or timezone.now(), "ip": ip},
+    )
+    return consent

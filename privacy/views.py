@@ -8,10 +8,11 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nexcore_support.http import client_ip
 from privacy import selectors, services
+from privacy.forms import ReconsentForm
 from privacy.models import PolicyVersion
 from privacy.rendering import diff_lines, render_markdown
 
@@ -95,6 +96,32 @@ def acknowledge(request):
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/"
     return redirect(target)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def consent(request):
+    """Agree again to a changed policy, or leave: links to the text, the diff and withdrawal."""
+    target = request.POST.get("next") or request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    version = selectors.version_to_agree(request.user)
+    if version is None:
+        return redirect(target)
+    form = ReconsentForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        services.agree_again(member=request.user, version=version, ip=client_ip(request))
+        return redirect(target)
+    return render(
+        request,
+        "privacy/consent.html",
+        {
+            "form": form,
+            "version": version,
+            "previous": selectors.last_agreed_version(request.user),
+            "next": target,
+        },
+    )
 
 
 @require_GET

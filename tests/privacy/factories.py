@@ -26,6 +26,7 @@ def announce(
     now: datetime.datetime,
     body: str = BODY_V2,
     material: bool = False,
+    requires_consent: bool = False,
     summary: str = "",
 ) -> PolicyVersion:
     return announce_policy_version(
@@ -35,6 +36,7 @@ def announce(
             body=body,
             summary=summary,
             material=material,
+            requires_consent=requires_consent,
             effective_at=effective_at,
         ),
         now=now,

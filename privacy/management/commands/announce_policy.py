@@ -34,12 +34,19 @@ class Command(BaseCommand):
         parser.add_argument("--summary", default="", help="What changes, in a sentence or two.")
         parser.add_argument("--title", help="Title; default: the file's first '# ' heading.")
         parser.add_argument(
+            "--requires-consent",
+            action="store_true",
+            help="The change touches what members consented to: they must agree again.",
+        )
+        parser.add_argument(
             "--material",
             action="store_true",
             help="New items collected, new third-party provision or longer retention.",
         )
 
-    def handle(self, *args, file, effective, label, summary, title, material, **options):
+    def handle(
+        self, *args, file, effective, label, summary, title, material, requires_consent, **options
+    ):
         try:
             body = file.read_text(encoding="utf-8").strip()
         except (OSError, UnicodeDecodeError) as error:
@@ -66,6 +73,7 @@ class Command(BaseCommand):
             body=body,
             summary=summary,
             material=material,
+            requires_consent=requires_consent,
             effective_at=datetime.datetime.combine(day, datetime.time.min, tzinfo=zone),
         )
         try:
