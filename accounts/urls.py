@@ -15,4 +15,5 @@ urlpatterns = [
     path("me/export/", views.export, name="export"),
     path("me/withdraw/", views.withdraw, name="withdraw"),
     path("withdrawn/", views.withdrawn, name="withdrawn"),
+    path("recover/", views.recover, name="recover"),
 ]

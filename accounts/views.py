@@ -237,3 +237,13 @@ def withdraw(request):
 
 def withdrawn(request):
     return render(request, "accounts/withdrawn.html")
+
+
+@require_GET
+def recover(request):
+    """How a member who forgot the password gets it reset by the support center (no e-mail)."""
+    return render(
+        request,
+        "accounts/recover.html",
+        {"phone": settings.SUPPORT_PHONE, "email": settings.SUPPORT_EMAIL},
+    )

@@ -284,6 +284,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "accounts.passwords.StaffPasswordReuseValidator"},
 ]
 
+# Account recovery without e-mail (policy §1 나, §10): the support center's contact, as the
+# policy in force states it; a test keeps the two in agreement.
+SUPPORT_PHONE = os.environ.get("SUPPORT_PHONE", "02-6400-6123")
+SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "nexcore4u@sk.com")
+
 # Logging: to stderr only. No ID, password or address ever reaches a log line; django-axes'
 # own messages are anonymised by AXES_CLIENT_STR_CALLABLE and kept to warnings.
 LOGGING = {
