@@ -56,7 +56,8 @@ class AccessAuditedAdmin:
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         response = super().changeform_view(request, object_id, form_url, extra_context)
-        if object_id and request.method == "GET" and response.status_code == 200:
+        # A POST answered with the page again (invalid input) shows the member's data too.
+        if object_id and response.status_code == 200 and hasattr(response, "context_data"):
             obj = response.context_data.get("original")
             if obj is not None:
                 self.audit(request, AccessRecord.Action.VIEW, [obj])

@@ -9,6 +9,7 @@ from django.db.models import Min, QuerySet
 from django.utils import timezone
 
 from accounts.models import IdentityVerification, MisuseRecord, User, VisitRecord
+from privacy.disclosures import member_disclosures
 from privacy.models import Consent
 from retention.registry import CATEGORIES, MEMBER_FK, Category, due_date
 
@@ -99,6 +100,17 @@ def member_data(member: User) -> dict:
         "identity_verifications": [
             {"time": _local(record.time), "ip": record.ip, "kind": record.kind}
             for record in member_identity_verifications(member).iterator()
+        ],
+        # Policy §3: provisions to third parties, unless the law forbids telling.
+        "disclosures": [
+            {
+                "recipient": disclosure.recipient,
+                "basis": disclosure.basis,
+                "statute": disclosure.statute,
+                "items": disclosure.items,
+                "disclosed_at": _local(disclosure.disclosed_at),
+            }
+            for disclosure in member_disclosures(member)
         ],
         "misuse_records": [
             {

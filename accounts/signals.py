@@ -32,9 +32,12 @@ def remember_privileges(sender, instance, raw=False, **kwargs):
 
 
 @receiver(post_save, sender=User, dispatch_uid="accounts.track_staff_password")
-def track_staff_password(sender, instance, created, raw=False, **kwargs):
+def track_staff_password(sender, instance, created, raw=False, update_fields=None, **kwargs):
     """Policy §9 다: a staff password's age, and the hashes it may not go back to."""
     if raw or not instance.is_staff:
+        return
+    if update_fields is not None and set(update_fields) == {"password"}:
+        # Only check_password's upgrade of the hash saves the password alone: same password.
         return
     before = getattr(instance, "_privileges_before", None) or {}
     old_hash = before.get("password")

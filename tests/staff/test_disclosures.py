@@ -115,3 +115,14 @@ def test_the_members_page_lists_disclosures_unless_the_law_forbids_telling(reaut
     html = reauthed_client.get(reverse("accounts:me")).content.decode()
     assert "Partner Told" in html
     assert "Secret Investigation" not in html
+
+
+@pytest.mark.policy("3")
+def test_the_members_export_lists_the_disclosures_they_may_be_told_of(reauthed_client, member):
+    record_disclosure(recipient="Partner Told", basis="consent", items="ID", members=[member])
+    record_disclosure(
+        recipient="Secret", basis="statute", statute="Case 9", items="ID", members=[member],
+        withhold_from_member=True,
+    )  # fmt: skip
+    data = reauthed_client.get(reverse("accounts:export")).json()
+    assert [entry["recipient"] for entry in data["disclosures"]] == ["Partner Told"]

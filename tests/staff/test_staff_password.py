@@ -102,3 +102,18 @@ def test_a_member_given_staff_rights_must_set_a_new_password_first(client, membe
     member.save()
     assert admin_login(client, member.username, PASSWORD).status_code == 302
     assert client.get(reverse("admin:index"))["Location"] == reverse("admin:password_change")
+
+
+def test_upgrading_the_hash_at_login_does_not_renew_the_password(client, handler):
+    from accounts.models import StaffCredential
+
+    before = StaffCredential.objects.get(user=handler)
+    from django.contrib.auth.hashers import make_password
+
+    handler.refresh_from_db()
+    # What check_password's setter saves, alone: a new hash (new salt) of the same password.
+    handler.password = make_password(STAFF_PASSWORD)
+    handler.save(update_fields=["password"])
+    after = StaffCredential.objects.get(user=handler)
+    assert after.password_changed_at == before.password_changed_at
+    assert after.previous_hashes == before.previous_hashes
