@@ -109,13 +109,3 @@ def record_privilege_change(
         group_name=group_name,
         change=change[:CHANGE_LENGTH],
     )
-
-
-def privileged_fields_changed(before: User, after: User) -> list[str]:
-    """Describe how ``is_staff``, ``is_superuser`` and ``is_active`` of a staff row changed."""
-    changes = []
-    for name in ("is_staff", "is_superuser"):
-        old, new = getattr(before, name), getattr(after, name)
-        if old != new:
-            changes.append(f"{name}: {old} -> {new}")
-    return changes

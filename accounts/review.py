@@ -8,7 +8,7 @@ looked at members under a legal hold or with a pending correction (restricted).
 from __future__ import annotations
 
 import datetime
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -119,10 +119,3 @@ def access_review(*, month: datetime.date) -> AccessReview:
     return AccessReview(
         month=month, threshold=threshold, handlers=[handlers[k] for k in sorted(handlers)]
     )
-
-
-def action_counts(review: AccessReview) -> Counter:
-    total: Counter = Counter()
-    for handler in review.handlers:
-        total.update(handler.by_action)
-    return total
