@@ -10,10 +10,11 @@ from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts import recovery
 from accounts import staff as staff_actions
 from accounts.admin_audit import AccessAuditedAdmin
-from accounts.exceptions import NotAMember
-from accounts.forms import MemberIdField
+from accounts.exceptions import CallerNotVerified, NotAMember
+from accounts.forms import CallerVerificationForm, MemberIdField
 from accounts.models import (
     AccessRecord,
     IdentityVerification,
@@ -171,6 +172,11 @@ class MemberAdmin(AccessAuditedAdmin, UserAdmin):
                 name="{}_{}_flag".format(*info),
             ),
             path(
+                "<int:object_id>/reset-code/",
+                self.admin_site.admin_view(self.reset_code_view),
+                name="{}_{}_reset_code".format(*info),
+            ),
+            path(
                 "<int:object_id>/lift/",
                 self.admin_site.admin_view(self.lift_view),
                 name="{}_{}_lift".format(*info),
@@ -208,6 +214,39 @@ class MemberAdmin(AccessAuditedAdmin, UserAdmin):
         }
         return TemplateResponse(request, "admin/accounts/user/flag.html", context)
 
+    def reset_code_view(self, request, object_id):
+        """Verify a caller against the stored items, then show a one-time reset code once."""
+        if not request.user.has_perm("accounts.issue_reset_code"):
+            raise PermissionDenied
+        member = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if member.is_staff or not member.is_active:
+            raise PermissionDenied
+        form = CallerVerificationForm(request.POST or None)
+        code = None
+        if request.method == "POST" and form.is_valid():
+            ip = client_ip(request)
+            try:
+                verification = recovery.verify_caller(
+                    member=member, staff=request.user, ip=ip, **form.cleaned_data
+                )
+            except CallerNotVerified:
+                form.add_error(
+                    None, gettext("The answers do not match this member: no code was issued.")
+                )
+            else:
+                code = recovery.issue_reset_code(
+                    verification=verification, staff=request.user, ip=ip
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Password reset code for %(member)s") % {"member": member.username},
+            "form": form,
+            "code": code,
+            "original": member,
+            "opts": self.opts,
+        }
+        return TemplateResponse(request, "admin/accounts/user/reset_code.html", context)
+
     def lift_view(self, request, object_id):
         member = self._flaggable(request, object_id)
         if request.method != "POST":
@@ -226,6 +265,7 @@ class MemberAdmin(AccessAuditedAdmin, UserAdmin):
         extra_context = {
             **(extra_context or {}),
             "can_flag": self.has_flag_permission(request),
+            "can_issue_code": request.user.has_perm("accounts.issue_reset_code"),
         }
         return super().changeform_view(request, object_id, form_url, extra_context)
 

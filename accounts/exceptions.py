@@ -15,3 +15,19 @@ class AppendOnlyRecord(Exception):
 
 class NotAMember(Exception):
     """The account is a staff account; the action applies to members only."""
+
+
+class CallerNotVerified(Exception):
+    """What the caller said does not match the stored company, project and product."""
+
+
+class ResetCodeInvalid(Exception):
+    """No reset code of this member matches what was entered."""
+
+
+class ResetCodeExpired(Exception):
+    """The reset code's 30 minutes are over."""
+
+
+class ResetCodeUsed(Exception):
+    """The reset code was already used once."""

@@ -9,7 +9,7 @@ from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Product, User
+from accounts.models import IdentityVerification, Product, User
 from accounts.validators import normalize_member_id
 from retention.selectors import is_archived_id
 
@@ -177,3 +177,55 @@ class WithdrawForm(PasswordConfirmationForm):
         label=_("I understand that my account is closed at once and cannot be restored."),
         error_messages={"required": _("Tick the box to confirm the withdrawal.")},
     )
+
+
+class ResetCodeForm(forms.Form):
+    """A member sets a new password with the one-time code the support center gave them."""
+
+    username = MemberIdField(label=_("ID"), max_length=20)
+    code = forms.CharField(
+        label=_("Reset code"),
+        max_length=20,
+        help_text=_("The code the support center read to you, e.g. ABCDE-FGH23."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
+    )
+    new_password1 = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html,
+    )
+    new_password2 = forms.CharField(
+        label=_("New password (again)"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        password1, password2 = cleaned.get("new_password1"), cleaned.get("new_password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error(
+                "new_password2",
+                forms.ValidationError(
+                    _("The two passwords do not match."), code="password_mismatch"
+                ),
+            )
+        elif password2:
+            member = User.objects.filter(username=cleaned.get("username", "")).first()
+            try:
+                password_validation.validate_password(password2, member)
+            except forms.ValidationError as error:
+                self.add_error("new_password2", error)
+        return cleaned
+
+
+class CallerVerificationForm(forms.Form):
+    """What staff ask a caller before issuing a reset code (policy §7 본인 확인)."""
+
+    company = forms.CharField(label=_("Company"), max_length=100)
+    project = forms.CharField(label=_("Project"), max_length=100)
+    product = forms.ModelChoiceField(
+        queryset=Product.objects.all(), label=_("Product in use"), to_field_name="slug"
+    )
+    channel = forms.ChoiceField(label=_("Channel"), choices=IdentityVerification.Channel.choices)

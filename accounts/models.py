@@ -111,6 +111,7 @@ class User(AbstractBaseUser, PermissionsMixin):
             ("flag_member", _("Can flag members for misuse and suspend them")),
             ("view_access_review", _("Can view the monthly access review")),
             ("view_staff_dashboard", _("Can view the staff dashboard")),
+            ("issue_reset_code", _("Can verify a caller and issue a password reset code")),
         ]
         constraints = [
             models.CheckConstraint(
@@ -187,6 +188,13 @@ class IdentityVerification(models.Model):
         LOGIN = "login", _("Login")
         REAUTH = "reauth", _("Password re-check")
         PASSWORD_CHANGE = "password_change", _("Password change")
+        STAFF_ASSISTED = "staff_assisted", _("Verified by the support center")
+        RESET_CODE = "reset_code", _("Password reset with a code")
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("Phone")
+        EMAIL = "email", _("E-mail")
+        LETTER = "letter", _("Letter")
 
     time = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
@@ -197,6 +205,15 @@ class IdentityVerification(models.Model):
         verbose_name=_("member"),
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    verified_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, blank=True)
 
     class Meta:
         verbose_name = _("identity-verification record")
@@ -205,6 +222,40 @@ class IdentityVerification(models.Model):
 
     def __str__(self):
         return f"{self.time:%Y-%m-%d %H:%M:%S} {self.get_kind_display()}"
+
+
+class PasswordResetCode(models.Model):
+    """A one-time code staff issue after verifying a caller (no e-mail to send a link to).
+
+    Only a hash is stored; the code is shown once to staff, who read it to the member. It is
+    valid for 30 minutes and once, and it is deleted when it expires.
+    """
+
+    member = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="reset_codes", verbose_name=_("member")
+    )
+    code_hash = models.CharField(_("code hash"), max_length=128)
+    verification = models.ForeignKey(
+        IdentityVerification,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("identity verification"),
+    )
+    issued_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("issued by")
+    )
+    created_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("password reset code")
+        verbose_name_plural = _("password reset codes")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.member_id} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class MisuseRecord(models.Model):
@@ -296,6 +347,8 @@ class AccessRecord(AppendOnlyModel):
         FLAG = "flag", _("Flagged for misuse")
         SUSPEND = "suspend", _("Suspended")
         LIFT = "lift", _("Lifted a suspension")
+        VERIFY = "verify", _("Verified a caller")
+        RESET_CODE = "reset_code", _("Issued a password reset code")
 
     time = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     staff = models.ForeignKey(

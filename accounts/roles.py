@@ -22,6 +22,7 @@ _SUPPORT = (
     "privacy.add_notice",
     "privacy.change_notice",
     "accounts.view_staff_dashboard",
+    "accounts.issue_reset_code",
 )
 
 # A privacy handler (개인정보취급자) works with full member data and its records.
@@ -38,6 +39,7 @@ _HANDLER = (
     "privacy.view_notice",
     "privacy.view_privacyrequest",
     "accounts.view_staff_dashboard",
+    "accounts.issue_reset_code",
 )
 
 # The privacy officer (개인정보 보호책임자) checks compliance: the handler's work plus the

@@ -16,4 +16,5 @@ urlpatterns = [
     path("me/withdraw/", views.withdraw, name="withdraw"),
     path("withdrawn/", views.withdrawn, name="withdrawn"),
     path("recover/", views.recover, name="recover"),
+    path("recover/code/", views.recover_with_code, name="recover_code"),
 ]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_login_failed
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -20,12 +22,19 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts import selectors, services
-from accounts.exceptions import NoPolicyInForce, SignupLimitReached
+from accounts import recovery, selectors, services
+from accounts.exceptions import (
+    NoPolicyInForce,
+    ResetCodeExpired,
+    ResetCodeInvalid,
+    ResetCodeUsed,
+    SignupLimitReached,
+)
 from accounts.forms import (
     LoginForm,
     MemberFieldsForm,
     PasswordConfirmationForm,
+    ResetCodeForm,
     SignupForm,
     WithdrawForm,
 )
@@ -247,3 +256,33 @@ def recover(request):
         "accounts/recover.html",
         {"phone": settings.SUPPORT_PHONE, "email": settings.SUPPORT_EMAIL},
     )
+
+
+@sensitive_post_parameters("code", "new_password1", "new_password2")
+@never_cache
+@form_methods
+def recover_with_code(request):
+    """Set a new password with a one-time code; wrong codes count toward the login lockout."""
+    form = ResetCodeForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        credentials = {"username": form.cleaned_data["username"]}
+        if AxesProxyHandler.is_locked(request, credentials):
+            return lockout(request, credentials=credentials)
+        try:
+            recovery.redeem_reset_code(
+                username=form.cleaned_data["username"],
+                code=form.cleaned_data["code"],
+                new_password=form.cleaned_data["new_password1"],
+                ip=client_ip(request),
+            )
+        except ResetCodeInvalid:
+            user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+            form.add_error("code", _("The ID or the code is not correct."))
+        except ResetCodeExpired:
+            form.add_error("code", _("This code has expired. Ask the support center again."))
+        except ResetCodeUsed:
+            form.add_error("code", _("This code was already used. Ask the support center again."))
+        else:
+            messages.success(request, _("Your password has been set. Please log in."))
+            return redirect("accounts:login")
+    return render(request, "accounts/recover_code.html", {"form": form})

@@ -251,6 +251,7 @@ BY_KEY: dict[str, Category] = {category.key: category for category in CATEGORIES
 # "목적이 달성되면 지체 없이 파기"); the purge removes the expired rows the login flow leaves.
 EXPIRING: tuple[Source, ...] = (
     Source("accounts.membersession", "expire_date", (("member", MEMBER_FK),)),
+    Source("accounts.passwordresetcode", "expires_at", (("member", MEMBER_FK),)),
 )
 
 

@@ -12,10 +12,13 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser():
     # Playwright's sync API runs an event loop in this thread; the live server's database
     # work happens in its own thread, and the test's checks are plain synchronous ORM calls.
+    # One browser per test, not per session: while Playwright runs, Django's context-local
+    # connections in this thread are not the ones the test database setup prepared, so the
+    # next test's serialized rollback would restore its data into a connection nobody uses.
     with (
         mock.patch.dict(os.environ, {"DJANGO_ALLOW_ASYNC_UNSAFE": "true"}),
         sync_playwright() as playwright,

@@ -16,7 +16,14 @@ from django.core.management import call_command
 from django.db import connection
 
 from accounts import services as accounts_services
-from accounts.models import IdentityVerification, MemberSession, MisuseRecord, User, VisitRecord
+from accounts.models import (
+    IdentityVerification,
+    MemberSession,
+    MisuseRecord,
+    PasswordResetCode,
+    User,
+    VisitRecord,
+)
 from privacy.models import Consent
 from retention.locks import ADVISORY_LOCK_KEY, lock_file_path
 from retention.models import ArchivedMember, ArchivedRecord, member_key
@@ -148,6 +155,13 @@ def make_row(model_label: str, *, at: datetime.datetime, member: User | None, ca
             session_data="",
             expire_date=at,
             member=member,
+        )
+    if model_label == "accounts.passwordresetcode":
+        return PasswordResetCode.objects.create(
+            member=member,
+            code_hash="argon2$test",
+            created_at=at - datetime.timedelta(minutes=30),
+            expires_at=at,
         )
     if model_label == "retention.archivedrecord":
         key = member_key(member.pk) if member else "accounts_user:999999"

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError
 from django.db.models.signals import post_init, pre_delete
 
-from accounts.models import MemberSession, User, VisitRecord
+from accounts.models import User, VisitRecord
 from retention.models import ArchivedMember, ArchivedRecord, PurgeRun
 from retention.registry import CATEGORIES, EXPIRING
 from tests.retention.conftest import BOTH, lock_held_elsewhere, make_row, purge, seoul
@@ -108,14 +108,12 @@ def test_archived_records_keep_their_own_due_dates(closed_member):
     assert ArchivedRecord.objects.filter(category="misuse").exists()
 
 
-def test_expired_sessions_are_deleted_and_live_ones_kept(member):
-    (source,) = EXPIRING
+@pytest.mark.parametrize("source", EXPIRING, ids=lambda source: source.model)
+def test_expired_sessions_and_codes_are_deleted_and_live_ones_kept(member, source):
     make_row(source.model, at=seoul(2026, 1, 1, 9, 0), member=member, category="")
     make_row(source.model, at=seoul(2026, 1, 1, 11, 0), member=member, category="")
     lines = purge(at=seoul(2026, 1, 1, 10, 0))
-    assert list(MemberSession.objects.values_list("expire_date", flat=True)) == [
-        seoul(2026, 1, 1, 11, 0)
-    ]
+    assert list(source.rows().values_list(source.clock, flat=True)) == [seoul(2026, 1, 1, 11, 0)]
     assert any(line.startswith("sessions deleted=1 ") for line in lines)
 
 
