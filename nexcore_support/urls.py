@@ -17,6 +17,7 @@ staff_urlpatterns = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon),
     path("accounts/", include("accounts.urls")),
     path("privacy/", include("privacy.urls")),
     path("notices/", include("privacy.notice_urls")),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db import DatabaseError, connections
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -16,6 +17,12 @@ HOME_NOTICES = 5
 
 def home(request):
     return render(request, "home.html", {"notices": published_notices()[:HOME_NOTICES]})
+
+
+@require_GET
+def favicon(request):
+    # Browsers ask for /favicon.ico on pages that name no icon, such as the admin's.
+    return redirect(static("img/favicon.svg"))
 
 
 @never_cache

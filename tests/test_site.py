@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.db import connections
+from django.templatetags.static import static
 from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -201,3 +203,11 @@ def test_no_external_assets_in_templates():
     for template in (ROOT / "templates").rglob("*.html"):
         text = template.read_text()
         assert not re.search(r'(src|href)="(https?:)?//', text), template
+
+
+def test_every_page_names_the_site_icon_and_favicon_ico_leads_to_it(client, db):
+    icon = static("img/favicon.svg")
+    assert f'<link rel="icon" href="{icon}"' in client.get("/").content.decode()
+    response = client.get("/favicon.ico")
+    assert (response.status_code, response["Location"]) == (302, icon)
+    assert "<svg" in Path(finders.find("img/favicon.svg")).read_text()
