@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
-from retention import services
+from retention import archiving, services
 from retention.models import ArchivedMember, LegalHold, PurgeRun, member_key
 from tests.retention.conftest import BOTH
 
@@ -22,7 +22,7 @@ def admin_client(client, settings):
 
 
 def test_a_hold_is_placed_on_an_archived_member_by_their_id(admin_client, closed_member):
-    services.archive_closed_accounts()
+    archiving.archive_closed_accounts()
     response = admin_client.post(
         reverse("admin:retention_legalhold_add"),
         {"member_id": "leaver01", "reason": "Dispute 17", "review_on": "2027-01-01"},

@@ -13,7 +13,7 @@ from django.urls import reverse
 from accounts import services as accounts_services
 from accounts.models import IdentityVerification, MemberSession, MisuseRecord, User, VisitRecord
 from privacy.models import Consent
-from retention import services
+from retention import archiving
 from retention.models import ArchivedMember, ArchivedRecord, member_key, source_key
 from tests.retention.conftest import BOTH, make_row, seoul
 
@@ -65,7 +65,7 @@ def text_fields_naming(value: str) -> list[str]:
 def test_a_closed_account_moves_to_the_archive_with_its_records(leaver):
     keys = primary_keys()
     assert len(keys) == 6
-    result = services.archive_closed_accounts()
+    result = archiving.archive_closed_accounts()
     assert (result.members, result.records) == (1, 6)
     archived = ArchivedMember.objects.get()
     assert archived.source_key == member_key(leaver.pk)
@@ -87,7 +87,7 @@ def test_a_closed_account_moves_to_the_archive_with_its_records(leaver):
 @pytest.mark.policy("6")
 def test_records_keep_their_category_and_clock_in_the_archive(leaver):
     visit = VisitRecord.objects.get(member=leaver)
-    services.archive_closed_accounts()
+    archiving.archive_closed_accounts()
     copy = ArchivedRecord.objects.get(source_key=source_key(VisitRecord, visit.pk))
     assert copy.category == "visit" and copy.time == visit.time
     assert copy.data["path"] == visit.path and copy.data["ip"] == visit.ip
@@ -105,7 +105,7 @@ def test_records_keep_their_category_and_clock_in_the_archive(leaver):
 @pytest.mark.policy("6")
 def test_afterwards_the_primary_database_holds_nothing_naming_the_member(leaver):
     assert text_fields_naming("leaver01"), "the scan finds the member before the move"
-    services.archive_closed_accounts()
+    archiving.archive_closed_accounts()
     assert text_fields_naming("leaver01") == []
     assert text_fields_naming("Leaving Co") == []
     assert not User.objects.filter(pk=leaver.pk).exists()
@@ -116,14 +116,14 @@ def test_afterwards_the_primary_database_holds_nothing_naming_the_member(leaver)
 def test_open_accounts_are_not_touched(leaver, make_member):
     stayer = make_member(username="stayer01", company="Staying Co")
     accounts_services.record_identity_verification(member=stayer, ip=None, kind="login")
-    services.archive_closed_accounts()
+    archiving.archive_closed_accounts()
     assert User.objects.filter(pk=stayer.pk).exists()
     assert IdentityVerification.objects.filter(member=stayer).count() == 1
     assert not ArchivedMember.objects.filter(username="stayer01").exists()
 
 
 def test_a_dry_run_moves_nothing(leaver):
-    result = services.archive_closed_accounts(dry_run=True)
+    result = archiving.archive_closed_accounts(dry_run=True)
     assert result.members == 1
     assert User.objects.filter(pk=leaver.pk).exists()
     assert not ArchivedMember.objects.exists() and not ArchivedRecord.objects.exists()
@@ -156,13 +156,13 @@ def crash(*args, **kwargs):
 def test_a_crash_at_any_step_loses_nothing_and_a_rerun_converges(leaver, monkeypatch, step):
     keys = primary_keys()
     with monkeypatch.context() as patch:
-        patch.setattr(services, step, crash)
+        patch.setattr(archiving, step, crash)
         with pytest.raises(Crash):
-            services.archive_closed_accounts()
+            archiving.archive_closed_accounts()
     place = where_is(keys)
     assert place["primary"] | place["archive"] == keys, "a record was in neither database"
     assert User.objects.filter(pk=leaver.pk).exists(), "the member row goes last"
-    services.archive_closed_accounts()
+    archiving.archive_closed_accounts()
     assert where_is(keys) == {"primary": set(), "archive": keys}
     assert ArchivedRecord.objects.count() == len(keys)
     assert ArchivedMember.objects.count() == 1
@@ -172,7 +172,7 @@ def test_a_crash_at_any_step_loses_nothing_and_a_rerun_converges(leaver, monkeyp
 @pytest.mark.policy("6")
 def test_a_crash_after_some_records_moved_then_rerun_leaves_no_duplicate(leaver, monkeypatch):
     keys = primary_keys()
-    original = services._delete_primary_rows
+    original = archiving._delete_primary_rows
     calls = []
 
     def delete_once(model, pks):
@@ -181,39 +181,39 @@ def test_a_crash_after_some_records_moved_then_rerun_leaves_no_duplicate(leaver,
             raise Crash
         return original(model, pks)
 
-    monkeypatch.setattr(services, "_delete_primary_rows", delete_once)
+    monkeypatch.setattr(archiving, "_delete_primary_rows", delete_once)
     with pytest.raises(Crash):
-        services.archive_closed_accounts()
+        archiving.archive_closed_accounts()
     place = where_is(keys)
     assert place["primary"] and place["primary"] != keys  # part moved, part copied only
     assert place["primary"] | place["archive"] == keys
-    monkeypatch.setattr(services, "_delete_primary_rows", original)
-    services.archive_closed_accounts()
-    services.archive_closed_accounts()
+    monkeypatch.setattr(archiving, "_delete_primary_rows", original)
+    archiving.archive_closed_accounts()
+    archiving.archive_closed_accounts()
     assert ArchivedRecord.objects.count() == len(keys)
     assert where_is(keys) == {"primary": set(), "archive": keys}
 
 
 def test_a_record_written_after_the_copy_keeps_the_member_for_the_next_run(leaver, monkeypatch):
-    original = services._delete_members
+    original = archiving._delete_members
 
     def late_record(members):
         VisitRecord.objects.create(member=leaver, method="GET", path="/late", status=200)
         return original(members)
 
-    monkeypatch.setattr(services, "_delete_members", late_record)
-    with pytest.raises(services.ArchiveIncomplete):
-        services.archive_closed_accounts()
+    monkeypatch.setattr(archiving, "_delete_members", late_record)
+    with pytest.raises(archiving.ArchiveIncomplete):
+        archiving.archive_closed_accounts()
     assert User.objects.filter(pk=leaver.pk).exists()
-    monkeypatch.setattr(services, "_delete_members", original)
-    services.archive_closed_accounts()
+    monkeypatch.setattr(archiving, "_delete_members", original)
+    archiving.archive_closed_accounts()
     assert not User.objects.filter(pk=leaver.pk).exists()
     assert ArchivedRecord.objects.filter(data__path="/late").exists()
 
 
 @pytest.mark.policy("5")
 def test_an_archived_id_cannot_sign_up_again(leaver, client, product):
-    services.archive_closed_accounts()
+    archiving.archive_closed_accounts()
     response = client.post(
         reverse("accounts:signup"),
         {

@@ -14,8 +14,9 @@ from accounts.roles import PRIVACY_HANDLER
 from privacy.disclosures import record_disclosure
 from privacy.models import DisclosedMember, PrivacyRequest
 from privacy.requests import record_request
+from retention.archiving import archive_closed_accounts
 from retention.models import ArchivedRecord
-from retention.services import archive_closed_accounts, purge_expired
+from retention.services import purge_expired
 
 SEOUL = ZoneInfo("Asia/Seoul")
 pytestmark = [pytest.mark.policy("5"), pytest.mark.django_db(databases=["default", "archive"])]

@@ -1,0 +1,238 @@
+"""Moving closed accounts to the archive database (policy §6 가).
+
+A withdrawn member's records that the law makes us keep are copied to the archive database with
+their own due dates; then every trace of the member is deleted from the primary database. The
+two databases share no transaction, so the move is copy-then-delete with stable keys and
+idempotent upserts: each record is always in the primary, the archive or both, and a re-run
+converges.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db import DatabaseError, transaction
+from django.db.models import ProtectedError, RestrictedError
+
+from accounts.models import MemberSession
+from privacy.models import Consent
+from retention.erasure import cascade_tables, delete_rows, make_unrecoverable
+from retention.exceptions import ArchiveIncomplete
+from retention.models import ArchivedMember, ArchivedRecord, source_key
+from retention.registry import CATEGORIES, Category, Source
+
+ARCHIVE = "archive"
+PRIMARY = "default"
+# Members moved per round trip, and rows copied per archive transaction: both bound memory.
+MEMBER_BATCH = 200
+RECORD_CHUNK = 1000
+
+
+@dataclass
+class ArchiveResult:
+    members: int = 0
+    records: int = 0
+    failed: int = 0
+    dry_run: bool = False
+    tables: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+
+def archivable_sources() -> list[tuple[Category, Source]]:
+    """The primary-database sources whose rows a withdrawn member takes to the archive."""
+    return [
+        (entry, source)
+        for entry in CATEGORIES
+        for source in entry.sources
+        if source.purge and source.database == PRIMARY and source.owners
+    ]
+
+
+def _json_ready(row: dict) -> dict:
+    return {
+        name: value.isoformat() if isinstance(value, datetime.datetime) else value
+        for name, value in row.items()
+    }
+
+
+def _copy_members(members: list) -> None:
+    """Upsert the archived member rows (contract records) of ``members``: step 1 of the move."""
+    consents = defaultdict(list)
+    for consent in (
+        Consent.objects.filter(member__in=members)
+        .order_by("given_at", "pk")
+        .values("member_id", "policy_version__label", "kind", "given_at", "ip")
+    ):
+        consents[consent["member_id"]].append(
+            {
+                "policy_version": consent["policy_version__label"],
+                "kind": consent["kind"],
+                "given_at": consent["given_at"].isoformat(),
+                "ip": consent["ip"],
+            }
+        )
+    rows = [
+        ArchivedMember(
+            source_key=source_key(member, member.pk),
+            username=member.username,
+            company=member.company,
+            project=member.project,
+            product_name=member.product.name if member.product else "",
+            date_joined=member.date_joined,
+            closed_at=member.closed_at,
+            consents=consents[member.pk],
+        )
+        for member in members
+    ]
+    with transaction.atomic(using=ARCHIVE):
+        ArchivedMember.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["source_key"],
+            update_fields=[
+                "username",
+                "company",
+                "project",
+                "product_name",
+                "date_joined",
+                "closed_at",
+                "consents",
+            ],
+        )
+    keys = [row.source_key for row in rows]
+    if ArchivedMember.objects.filter(source_key__in=keys).count() != len(keys):
+        raise DatabaseError("archived member rows missing after the upsert")
+
+
+def _copy_records(entry: Category, source: Source, rows: list[dict]) -> None:
+    """Upsert ``rows`` of ``source`` into the archive and check they are all there."""
+    model = source.model_class
+    pk_name = model._meta.pk.attname
+    copies = [
+        ArchivedRecord(
+            source_key=source_key(model, row[pk_name]),
+            category=entry.key,
+            member_key=row.pop("_member_key"),
+            time=row[source.clock],
+            data=_json_ready(row),
+        )
+        for row in rows
+    ]
+    with transaction.atomic(using=ARCHIVE):
+        ArchivedRecord.objects.bulk_create(
+            copies,
+            update_conflicts=True,
+            unique_fields=["source_key"],
+            update_fields=["category", "member_key", "time", "data"],
+            batch_size=500,
+        )
+    keys = [copy.source_key for copy in copies]
+    if ArchivedRecord.objects.filter(source_key__in=keys).count() != len(keys):
+        raise DatabaseError("archived records missing after the upsert")
+
+
+def _owner_key(source: Source, row: dict, by_pk: dict, by_username: dict) -> str:
+    for column, _kind in source.owners:
+        value = row.get(column if column in row else f"{column}_id")
+        key = by_pk.get(value) or by_username.get(value)
+        if key:
+            return key
+    raise LookupError("row names none of the members being archived")
+
+
+def _delete_primary_rows(model, pks: list[int]) -> int:
+    """Step 2 of the move: delete rows whose archive copies are committed and checked."""
+    return delete_rows(model._base_manager.using(PRIMARY).filter(pk__in=pks))
+
+
+def _delete_members(members: list) -> None:
+    """Step 3: the member rows themselves, with their consents and sessions, in one transaction.
+
+    A foreign key that still points at a member (a record written since the copy) makes the
+    delete fail with ProtectedError and the transaction roll back: the next run copies it too.
+    """
+    pks = [member.pk for member in members]
+    with transaction.atomic(using=PRIMARY):
+        delete_rows(Consent.objects.filter(member__in=pks))
+        delete_rows(MemberSession.objects.filter(member__in=pks))
+        get_user_model().objects.filter(pk__in=pks).delete()
+
+
+def _move(members: list, result: ArchiveResult) -> None:
+    """Copy-then-delete ``members`` and every record that names them.
+
+    The databases share no transaction, so each step commits before the next starts: every
+    record is at each instant in the primary, the archive or both, and the upserts keyed by
+    source table and primary key make a re-run after a crash converge without duplicates.
+    """
+    by_pk = {member.pk: source_key(member, member.pk) for member in members}
+    by_username = {member.username: by_pk[member.pk] for member in members}
+    _copy_members(members)
+    for entry, source in archivable_sources():
+        model = source.model_class
+        owned = source.rows().filter(source.owned_by(pks=list(by_pk), usernames=list(by_username)))
+        last = None
+        while True:
+            window = owned if last is None else owned.filter(pk__gt=last)
+            rows = list(window.order_by("pk").values()[:RECORD_CHUNK])
+            if not rows:
+                break
+            pk_name = model._meta.pk.attname
+            last = rows[-1][pk_name]
+            for row in rows:
+                row["_member_key"] = _owner_key(source, row, by_pk, by_username)
+            pks = [row[pk_name] for row in rows]
+            _copy_records(entry, source, rows)
+            _delete_primary_rows(model, pks)
+            result.records += len(rows)
+            result.tables[PRIMARY].update(cascade_tables(model))
+    _delete_members(members)
+    result.members += len(members)
+    result.tables[PRIMARY].update(
+        [Consent._meta.db_table, MemberSession._meta.db_table, get_user_model()._meta.db_table]
+    )
+
+
+def archive_closed_accounts(*, dry_run: bool = False) -> ArchiveResult:
+    """Move every closed account to the archive database (policy §6 가), batch by batch.
+
+    The archived member record is the ``contract`` record, due five years after withdrawal;
+    each of the member's records keeps its own category and due date. Afterwards the primary
+    database holds nothing that names the member, not even in freed pages (policy §6 나).
+    Raises ArchiveIncomplete, after moving all the others, when some members could not be moved.
+    """
+    result = move_closed_accounts(dry_run=dry_run)
+    if not dry_run:
+        make_unrecoverable({PRIMARY: result.tables[PRIMARY], ARCHIVE: result.tables[ARCHIVE]})
+    if result.failed:
+        raise ArchiveIncomplete(result.failed)
+    return result
+
+
+def move_closed_accounts(*, dry_run: bool) -> ArchiveResult:
+    """Move what can be moved and count the members that could not; nothing is erased yet.
+
+    The purge runs this first and erases once at its end; ``archive_closed_accounts`` erases
+    at once.
+    """
+    result = ArchiveResult(dry_run=dry_run)
+    closed = get_user_model().objects.filter(closed_at__isnull=False).select_related("product")
+    if dry_run:
+        result.members = closed.count()
+        return result
+    last = 0
+    while members := list(closed.filter(pk__gt=last).order_by("pk")[:MEMBER_BATCH]):
+        last = members[-1].pk
+        try:
+            _move(members, result)
+        except (ProtectedError, RestrictedError):
+            # One member gained a record since it was copied; move the others one by one so
+            # they are not held back, and leave that one (in both databases) for the next run.
+            for member in members:
+                try:
+                    _move([member], result)
+                except (ProtectedError, RestrictedError):
+                    result.failed += 1
+    return result
