@@ -19,6 +19,7 @@ from accounts.models import (
     AccessRecord,
     IdentityVerification,
     MisuseRecord,
+    PasswordResetCode,
     PrivilegeChange,
     Product,
     User,
@@ -310,9 +311,19 @@ class VisitRecordAdmin(ReadOnlyRecordAdmin):
 
 @admin.register(IdentityVerification)
 class IdentityVerificationAdmin(ReadOnlyRecordAdmin):
-    list_display = ("time", "member", "ip", "kind")
-    list_filter = ("kind",)
-    list_select_related = ("member",)
+    list_display = ("time", "member", "ip", "kind", "verified_by", "channel")
+    list_filter = ("kind", "channel")
+    list_select_related = ("member", "verified_by")
+
+
+@admin.register(PasswordResetCode)
+class PasswordResetCodeAdmin(ReadOnlyRecordAdmin):
+    """Who issued which member a code, and whether it was used; never the code's hash."""
+
+    date_hierarchy = "created_at"
+    list_display = ("created_at", "member", "issued_by", "expires_at", "used_at")
+    list_select_related = ("member", "issued_by")
+    fields = ("member", "issued_by", "verification", "created_at", "expires_at", "used_at")
 
 
 @admin.register(MisuseRecord)

@@ -34,6 +34,7 @@ _HANDLER = (
     "accounts.view_product",
     "accounts.view_visitrecord",
     "accounts.view_identityverification",
+    "accounts.view_passwordresetcode",
     "accounts.view_misuserecord",
     "privacy.view_consent",
     "privacy.view_notice",

@@ -188,3 +188,18 @@ def test_expired_codes_are_purged(code, member):
     with time_machine.travel(NOW + datetime.timedelta(hours=1), tick=False):
         purge_expired(now=NOW + datetime.timedelta(hours=1))
     assert not PasswordResetCode.objects.exists()
+
+
+def test_handlers_see_who_issued_which_code_but_never_its_hash(client, login_as, code, member):
+    handler = login_as("privacy_handler")
+    issued = PasswordResetCode.objects.get(member=member)
+    listing = client.get(reverse("admin:accounts_passwordresetcode_changelist"))
+    assert listing.status_code == 200
+    assert issued.issued_by.username in listing.content.decode()
+    detail = client.get(reverse("admin:accounts_passwordresetcode_change", args=[issued.pk]))
+    assert detail.status_code == 200
+    assert issued.code_hash not in detail.content.decode()
+    assert issued.code_hash not in listing.content.decode()
+    assert AccessRecord.objects.filter(
+        staff=handler, action=AccessRecord.Action.LIST, member=member
+    ).exists()

@@ -22,6 +22,8 @@ PAGES = {
     "admin:accounts_visitrecord_changelist": {HANDLER, OFFICER, SUPERUSER},
     "admin:accounts_identityverification_changelist": {HANDLER, OFFICER, SUPERUSER},
     "admin:accounts_misuserecord_changelist": {HANDLER, OFFICER, SUPERUSER},
+    "admin:accounts_user_reset_code": {AGENT, HANDLER, OFFICER, SUPERUSER},
+    "admin:accounts_passwordresetcode_changelist": {HANDLER, OFFICER, SUPERUSER},
     "admin:accounts_accessrecord_changelist": {OFFICER, SUPERUSER},
     "admin:accounts_privilegechange_changelist": {OFFICER, SUPERUSER},
     "admin:accounts_accessrecord_add": set(),
@@ -45,6 +47,7 @@ PAGES = {
 WITH_MEMBER = {
     "admin:accounts_user_change",
     "admin:accounts_user_flag",
+    "admin:accounts_user_reset_code",
     "admin:auth_user_password_change",
 }
 
