@@ -140,9 +140,9 @@ def end_sessions(*, member: User, keep_session_key: str | None = None) -> int:
 def close_account(*, member: User, now: datetime.datetime | None = None) -> User:
     """Withdraw the member (회원탈퇴, policy §7) at once.
 
-    The account can no longer log in, its password hash is discarded, every session ends, and
-    ``closed_at`` starts the retention clock of the records the law makes us keep. The caller
-    has confirmed the password first.
+    The account can no longer log in, its password hash and reset codes are discarded, every
+    session ends, and ``closed_at`` starts the retention clock of the records the law makes us
+    keep. The caller has confirmed the password first.
     """
     member.is_active = False
     member.closed_at = now or timezone.now()
@@ -150,5 +150,7 @@ def close_account(*, member: User, now: datetime.datetime | None = None) -> User
     member.save(update_fields=["is_active", "closed_at", "password"])
     # A closing staff account discards its old hashes with the current one.
     StaffCredential.objects.filter(user=member).update(previous_hashes=[])
+    # A reset code has no purpose once the account is closed.
+    member.reset_codes.all().delete()
     end_sessions(member=member)
     return member

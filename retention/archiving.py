@@ -190,9 +190,8 @@ def _move(members: list, result: ArchiveResult) -> None:
             result.tables[PRIMARY].update(cascade_tables(model))
     _delete_members(members)
     result.members += len(members)
-    result.tables[PRIMARY].update(
-        [Consent._meta.db_table, MemberSession._meta.db_table, get_user_model()._meta.db_table]
-    )
+    for model in (Consent, MemberSession, get_user_model()):
+        result.tables[PRIMARY].update(cascade_tables(model))
 
 
 def archive_closed_accounts(*, dry_run: bool = False) -> ArchiveResult:

@@ -11,16 +11,25 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import connections, models, transaction
-from django.db.models import CASCADE
+from django.db.models import CASCADE, SET_NULL
 
 from retention.exceptions import EraseIncomplete
+
+
+def _reverse_relations(model: type[models.Model]):
+    """Every foreign key pointing at ``model``, those without a reverse accessor included."""
+    return [
+        relation
+        for relation in model._meta.get_fields(include_hidden=True)
+        if relation.auto_created and not relation.concrete and not relation.many_to_many
+    ]
 
 
 def cascade_tables(model: type[models.Model]) -> list[str]:
     """The tables a delete from ``model`` touches: its own and those of its cascading rows."""
     tables = [model._meta.db_table]
-    for relation in model._meta.related_objects:
-        if relation.on_delete is CASCADE and not relation.many_to_many:
+    for relation in _reverse_relations(model):
+        if relation.on_delete is CASCADE:
             tables.extend(cascade_tables(relation.related_model))
     return tables
 
@@ -30,20 +39,22 @@ def delete_rows(rows: models.QuerySet) -> int:
 
     ``QuerySet.delete()`` loads instances whenever a model has signal receivers or cascading
     relations; at millions of rows that is unbounded memory. Rows that cascade from these (e.g.
-    django-axes' attempt expirations) are deleted first, by subquery, in the same transaction.
-    A relation other than CASCADE would need a decision this function cannot make, so it refuses.
+    django-axes' attempt expirations) are deleted first, by subquery, in the same transaction,
+    and keys declared SET_NULL are cleared, as ``delete()`` would. Any other relation would need
+    a decision this function cannot make, so it refuses.
     """
     model, using = rows.model, rows.db
     with transaction.atomic(using=using):
-        for relation in model._meta.related_objects:
-            if relation.many_to_many:
-                continue
-            if relation.on_delete is not CASCADE:
-                raise TypeError(f"{model._meta.label}: cannot bulk-delete past {relation.name}")
+        for relation in _reverse_relations(model):
             dependants = relation.related_model._base_manager.using(using).filter(
                 **{f"{relation.field.name}__in": rows.values("pk")}
             )
-            delete_rows(dependants)
+            if relation.on_delete is CASCADE:
+                delete_rows(dependants)
+            elif relation.on_delete is SET_NULL:
+                dependants.update(**{relation.field.name: None})
+            else:
+                raise TypeError(f"{model._meta.label}: cannot bulk-delete past {relation.name}")
         # _raw_delete is the one DELETE statement QuerySet.delete() itself issues when it may.
         return rows._raw_delete(using)
 

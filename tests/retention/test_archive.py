@@ -10,12 +10,21 @@ from django.core.management import call_command
 from django.db import models, router
 from django.urls import reverse
 
+from accounts import recovery
 from accounts import services as accounts_services
-from accounts.models import IdentityVerification, MemberSession, MisuseRecord, User, VisitRecord
+from accounts.models import (
+    IdentityVerification,
+    MemberSession,
+    MisuseRecord,
+    PasswordResetCode,
+    User,
+    VisitRecord,
+)
 from privacy.models import Consent
 from retention import archiving
+from retention.erasure import delete_rows
 from retention.models import ArchivedMember, ArchivedRecord, member_key, source_key
-from tests.retention.conftest import BOTH, make_row, seoul
+from tests.retention.conftest import BOTH, make_row, seoul, staff
 
 pytestmark = pytest.mark.django_db(databases=BOTH)
 
@@ -230,3 +239,43 @@ def test_an_archived_id_cannot_sign_up_again(leaver, client, product):
     assert response.status_code == 200
     assert response.context["form"].has_error("username", code="unique")
     assert not User.objects.filter(username="leaver01").exists()
+
+
+@pytest.mark.policy("6")
+def test_a_member_closed_with_a_live_reset_code_is_archived(make_member):
+    member = make_member(username="codeholder", company="Code Co")
+    agent = staff()
+    verification = recovery.verify_caller(
+        member=member,
+        staff=agent,
+        company="Code Co",
+        project=member.project,
+        product=member.product,
+        channel="phone",
+        ip=None,
+    )
+    recovery.issue_reset_code(verification=verification, staff=agent, ip=None)
+    accounts_services.close_account(member=member)
+    assert not PasswordResetCode.objects.exists()
+    archiving.archive_closed_accounts()
+    assert not User.objects.filter(username="codeholder").exists()
+    assert ArchivedRecord.objects.filter(
+        member_key=member_key(member.pk), data__kind=IdentityVerification.Kind.STAFF_ASSISTED
+    ).exists()
+
+
+def test_a_bulk_delete_clears_keys_that_have_no_reverse_accessor(member):
+    agent = staff()
+    verification = IdentityVerification.objects.create(
+        member=member, kind=IdentityVerification.Kind.STAFF_ASSISTED, verified_by=agent
+    )
+    code = PasswordResetCode.objects.create(
+        member=member,
+        code_hash="argon2$test",
+        verification=verification,
+        issued_by=agent,
+        expires_at=seoul(2030, 1, 1),
+    )
+    assert delete_rows(IdentityVerification.objects.filter(pk=verification.pk)) == 1
+    code.refresh_from_db()
+    assert code.verification is None
