@@ -109,9 +109,13 @@ def lift_suspension(
 
 
 def exportable(members: QuerySet[User]) -> QuerySet[User]:
-    """Members a staff export may include: never staff, never restricted members (policy §7)."""
+    """Members a staff export may include: never staff, never withdrawn or restricted members.
+
+    Policy §7: a withdrawn member's data is kept only for the periods of §5, not used; a member
+    with an open correction request is not provided until it is resolved.
+    """
     return (
-        members.filter(is_staff=False, is_superuser=False)
+        members.filter(is_staff=False, is_superuser=False, closed_at__isnull=True)
         .exclude(pk__in=restricted_member_ids())
         .select_related("product")
         .order_by("username")

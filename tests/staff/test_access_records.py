@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from accounts import services
 from accounts.exceptions import AppendOnlyRecord
 from accounts.models import AccessRecord, PrivilegeChange
 from accounts.roles import PRIVACY_HANDLER, PRIVACY_OFFICER
@@ -74,6 +75,22 @@ def test_an_export_names_each_member_exported(client, login_as, make_member):
     assert "export01" in response.content.decode()
     assert set(records("export").values_list("member", flat=True)) == {m.pk for m in members}
     assert not records("admin_action").exists()
+
+
+@pytest.mark.policy("7")
+def test_withdrawn_members_are_never_exported(client, login_as, make_member):
+    staying = make_member(username="staying01")
+    leaving = make_member(username="leaving01", company="Leaving Co")
+    services.close_account(member=leaving)
+    login_as(role=PRIVACY_HANDLER)
+    response = client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "export_csv", "_selected_action": [staying.pk, leaving.pk]},
+    )
+    body = response.content.decode()
+    assert "staying01" in body
+    assert "leaving01" not in body and "Leaving Co" not in body
+    assert set(records("export").values_list("member", flat=True)) == {staying.pk}
 
 
 def test_access_records_can_be_neither_changed_nor_deleted(client, login_as, member):
