@@ -25,6 +25,7 @@ from accounts.models import (
     User,
     VisitRecord,
 )
+from nexcore_support.admin import ReadOnlyAdminMixin
 from nexcore_support.http import client_ip
 from privacy.disclosures import note_correction
 
@@ -137,6 +138,9 @@ class MemberAdmin(AccessAuditedAdmin, UserAdmin):
     def has_flag_permission(self, request):
         return request.user.has_perm("accounts.flag_member")
 
+    def has_reset_code_permission(self, request):
+        return request.user.has_perm("accounts.issue_reset_code")
+
     def get_actions(self, request):
         actions = super().get_actions(request)
         if not request.user.is_superuser:
@@ -217,10 +221,10 @@ class MemberAdmin(AccessAuditedAdmin, UserAdmin):
 
     def reset_code_view(self, request, object_id):
         """Verify a caller against the stored items, then show a one-time reset code once."""
-        if not request.user.has_perm("accounts.issue_reset_code"):
+        if not self.has_reset_code_permission(request):
             raise PermissionDenied
         member = get_object_or_404(self.get_queryset(request), pk=object_id)
-        if member.is_staff or not member.is_active:
+        if not recovery.can_reset(member):
             raise PermissionDenied
         form = CallerVerificationForm(request.POST or None)
         code = None
@@ -266,9 +270,14 @@ class MemberAdmin(AccessAuditedAdmin, UserAdmin):
         extra_context = {
             **(extra_context or {}),
             "can_flag": self.has_flag_permission(request),
-            "can_issue_code": request.user.has_perm("accounts.issue_reset_code"),
         }
         return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["can_issue_code"] = (
+            obj is not None and self.has_reset_code_permission(request) and recovery.can_reset(obj)
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -287,19 +296,10 @@ class ProductAdmin(admin.ModelAdmin):
     search_fields = ("name", "slug")
 
 
-class ReadOnlyRecordAdmin(AccessAuditedAdmin, admin.ModelAdmin):
+class ReadOnlyRecordAdmin(AccessAuditedAdmin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Automatically generated records are evidence: staff may read them, never edit them."""
 
     date_hierarchy = "time"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(VisitRecord)
@@ -333,19 +333,10 @@ class MisuseRecordAdmin(ReadOnlyRecordAdmin):
     list_select_related = ("member",)
 
 
-class EvidenceAdmin(admin.ModelAdmin):
+class EvidenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Access and privilege-change records: read-only for everyone, superusers included."""
 
     date_hierarchy = "time"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AccessRecord)

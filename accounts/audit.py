@@ -20,6 +20,8 @@ from accounts.models import AccessRecord, PrivilegeChange, User
 TARGET_LENGTH = AccessRecord._meta.get_field("target").max_length
 DETAIL_LENGTH = AccessRecord._meta.get_field("detail").max_length
 CHANGE_LENGTH = PrivilegeChange._meta.get_field("change").max_length
+# What a staff action on one member's account names as its target.
+MEMBER_TARGET = "accounts.user"
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,28 @@ def record_access(
         for pk in (pks or [None])
     ]
     return AccessRecord.objects.bulk_create(rows)
+
+
+def record_member_access(
+    *,
+    staff: User,
+    ip: str | None,
+    action: str,
+    member: User,
+    detail: str = "",
+    now: datetime.datetime | None = None,
+) -> AccessRecord:
+    """Write the access record of a staff action on one member's account."""
+    (record,) = record_access(
+        staff=staff,
+        ip=ip,
+        action=action,
+        members=[member],
+        target=MEMBER_TARGET,
+        detail=detail,
+        now=now,
+    )
+    return record
 
 
 def record_privilege_change(

@@ -14,7 +14,7 @@ from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from accounts.models import User, VisitRecord
-from privacy.models import PrivacyRequest
+from privacy import requests
 from privacy.requests import restricted_member_ids
 from retention.models import ArchivedMember
 
@@ -122,7 +122,8 @@ def visits_per_day(now: datetime.datetime) -> list[tuple[datetime.date, int]]:
 
 
 def request_counts(now: datetime.datetime) -> tuple[int, int]:
-    counts = PrivacyRequest.objects.filter(status=PrivacyRequest.Status.OPEN).aggregate(
+    # Overdue as privacy.requests.overdue_requests counts it, in the same single query.
+    counts = requests.open_requests().aggregate(
         open=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now))
     )
     return counts["open"], counts["overdue"]

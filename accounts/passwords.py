@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.contrib.auth.hashers import check_password
+from django.contrib.auth.hashers import check_password, is_password_usable
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ def password_set(*, user, old_hash: str | None, expired: bool = False) -> StaffC
     """
     credential, _created = StaffCredential.objects.get_or_create(user=user)
     keep = max(settings.STAFF_PASSWORD_HISTORY - 1, 0)
-    if old_hash and not old_hash.startswith("!"):
+    if old_hash and is_password_usable(old_hash):
         credential.previous_hashes = [old_hash, *credential.previous_hashes][:keep]
     credential.password_changed_at = None if expired else timezone.now()
     credential.save(update_fields=["previous_hashes", "password_changed_at"])

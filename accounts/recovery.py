@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import services
-from accounts.audit import record_access
+from accounts.audit import record_member_access
 from accounts.exceptions import (
     CallerNotVerified,
     NotAMember,
@@ -42,6 +42,11 @@ def normalize_code(code: str) -> str:
     return "".join(char for char in code.upper() if char in CODE_ALPHABET)
 
 
+def can_reset(member: User) -> bool:
+    """Only an open member account is reset this way; never a staff or a closed one."""
+    return member.is_active and not member.is_staff and not member.is_superuser
+
+
 def verify_caller(
     *,
     member: User,
@@ -59,7 +64,7 @@ def verify_caller(
     not, is in the staff access records — written on its own, so a refusal keeps its record —
     and a success is also an identity-verification record.
     """
-    if member.is_staff or not member.is_active:
+    if not can_reset(member):
         raise NotAMember
     now = now or timezone.now()
     matches = (
@@ -68,12 +73,11 @@ def verify_caller(
         and product is not None
         and product.pk == member.product_id
     )
-    record_access(
+    record_member_access(
         staff=staff,
         ip=ip,
         action=AccessRecord.Action.VERIFY,
-        members=[member],
-        target="accounts.user",
+        member=member,
         detail=f"{channel}: {'verified' if matches else 'not verified'}",
         now=now,
     )
@@ -112,12 +116,11 @@ def issue_reset_code(
         created_at=now,
         expires_at=now + CODE_LIFETIME,
     )
-    record_access(
+    record_member_access(
         staff=staff,
         ip=ip,
         action=AccessRecord.Action.RESET_CODE,
-        members=[member],
-        target="accounts.user",
+        member=member,
         now=now,
     )
     return f"{code[:5]}-{code[5:]}"

@@ -31,15 +31,24 @@ def remember_privileges(sender, instance, raw=False, **kwargs):
     instance._privileges_before = previous
 
 
-@receiver(post_save, sender=User, dispatch_uid="accounts.track_staff_password")
-def track_staff_password(sender, instance, created, raw=False, update_fields=None, **kwargs):
+@receiver(post_save, sender=User, dispatch_uid="accounts.after_user_save")
+def after_user_save(sender, instance, created, raw=False, update_fields=None, **kwargs):
+    """Compare the saved user with what ``remember_privileges`` read, then forget that."""
+    if raw:
+        return
+    before = getattr(instance, "_privileges_before", None) or {}
+    instance._privileges_before = None
+    _track_staff_password(instance, created=created, update_fields=update_fields, before=before)
+    _record_privilege_flags(instance, before=before)
+
+
+def _track_staff_password(instance, *, created, update_fields, before):
     """Policy §9 다: a staff password's age, and the hashes it may not go back to."""
-    if raw or not instance.is_staff:
+    if not instance.is_staff:
         return
     if update_fields is not None and set(update_fields) == {"password"}:
         # Only check_password's upgrade of the hash saves the password alone: same password.
         return
-    before = getattr(instance, "_privileges_before", None) or {}
     old_hash = before.get("password")
     if created or old_hash != instance.password:
         passwords.password_set(user=instance, old_hash=old_hash)
@@ -48,17 +57,12 @@ def track_staff_password(sender, instance, created, raw=False, update_fields=Non
         passwords.password_set(user=instance, old_hash=None, expired=True)
 
 
-@receiver(post_save, sender=User, dispatch_uid="accounts.record_privilege_flags")
-def record_privilege_flags(sender, instance, created, raw=False, **kwargs):
-    if raw:
-        return
-    before = getattr(instance, "_privileges_before", None) or {}
+def _record_privilege_flags(instance, *, before):
     for flag in _PRIVILEGE_FLAGS:
         old, new = bool(before.get(flag, False)), bool(getattr(instance, flag))
         if old != new:
             verb = "granted" if new else "removed"
             audit.record_privilege_change(subject=instance, change=f"{flag} {verb}")
-    instance._privileges_before = None
 
 
 def _names(model, pks) -> list[str]:
@@ -94,31 +98,23 @@ def _record_membership(*, instance, action, reverse, model, pk_set, what):
         audit.record_privilege_change(subject=user, change=f"{what} {label} {verb}")
 
 
-@receiver(m2m_changed, sender=User.groups.through, dispatch_uid="accounts.record_group_change")
-def record_group_change(sender, instance, action, reverse, model, pk_set, **kwargs):
+_MEMBERSHIPS = {User.groups.through: "role", User.user_permissions.through: "permission"}
+
+
+def record_membership_change(sender, instance, action, reverse, model, pk_set, **kwargs):
     _record_membership(
         instance=instance,
         action=action,
         reverse=reverse,
         model=model,
         pk_set=pk_set,
-        what="role",
+        what=_MEMBERSHIPS[sender],
     )
 
 
-@receiver(
-    m2m_changed,
-    sender=User.user_permissions.through,
-    dispatch_uid="accounts.record_permission_change",
-)
-def record_permission_change(sender, instance, action, reverse, model, pk_set, **kwargs):
-    _record_membership(
-        instance=instance,
-        action=action,
-        reverse=reverse,
-        model=model,
-        pk_set=pk_set,
-        what="permission",
+for _through, _what in _MEMBERSHIPS.items():
+    m2m_changed.connect(
+        record_membership_change, sender=_through, dispatch_uid=f"accounts.record_{_what}_change"
     )
 
 

@@ -54,12 +54,11 @@ def flag_member(
         reason=reason,
         flagged_by=staff,
     )
-    audit.record_access(
+    audit.record_member_access(
         staff=staff,
         ip=ip,
         action=AccessRecord.Action.FLAG,
-        members=[member],
-        target="accounts.user",
+        member=member,
         now=now,
     )
     if suspend:
@@ -76,12 +75,11 @@ def suspend_member(
     member.is_active = False
     member.save(update_fields=["is_active"])
     end_sessions(member=member)
-    audit.record_access(
+    audit.record_member_access(
         staff=staff,
         ip=ip,
         action=AccessRecord.Action.SUSPEND,
-        members=[member],
-        target="accounts.user",
+        member=member,
         now=now,
     )
     return member
@@ -97,12 +95,11 @@ def lift_suspension(
         raise NotAMember
     member.is_active = True
     member.save(update_fields=["is_active"])
-    audit.record_access(
+    audit.record_member_access(
         staff=staff,
         ip=ip,
         action=AccessRecord.Action.LIFT,
-        members=[member],
-        target="accounts.user",
+        member=member,
         now=now,
     )
     return member
@@ -145,7 +142,7 @@ def export_members(*, members: QuerySet[User], staff: User, ip: str | None) -> s
         ip=ip,
         action=AccessRecord.Action.EXPORT,
         members=rows,
-        target="accounts.user",
+        target=audit.MEMBER_TARGET,
         detail=f"csv rows={len(rows)}",
     )
     return buffer.getvalue()

@@ -16,7 +16,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -40,7 +39,7 @@ from accounts.forms import (
 )
 from accounts.models import IdentityVerification
 from accounts.reauth import mark_reauthenticated, reauth_required
-from nexcore_support.http import client_ip
+from nexcore_support.http import client_ip, safe_next
 from privacy.disclosures import member_disclosures
 from privacy.selectors import policy_in_force
 
@@ -120,15 +119,6 @@ def lockout(request, original_response=None, credentials=None):
     return render(request, "429.html", {"retry_at": retry_at, "minutes": minutes}, status=429)
 
 
-def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
-
-
 @sensitive_post_parameters("password")
 @never_cache
 @form_methods
@@ -144,11 +134,11 @@ def reauth(request):
             kind=IdentityVerification.Kind.REAUTH,
             now=now,
         )
-        return redirect(_safe_next(request, reverse("accounts:me")))
+        return redirect(safe_next(request, reverse("accounts:me")))
     return render(
         request,
         "accounts/reauth.html",
-        {"form": form, "next": _safe_next(request, ""), "minutes": settings.REAUTH_MINUTES},
+        {"form": form, "next": safe_next(request, ""), "minutes": settings.REAUTH_MINUTES},
     )
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_audit import AccessAuditedAdmin
+from nexcore_support.admin import ReadOnlyAdminMixin
 from privacy import disclosures, requests, services
 from privacy.exceptions import PolicyRefused
 from privacy.models import (
@@ -132,20 +133,11 @@ class NoticeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Consent)
-class ConsentAdmin(AccessAuditedAdmin, admin.ModelAdmin):
+class ConsentAdmin(AccessAuditedAdmin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("given_at", "member", "policy_version", "kind", "ip")
     list_filter = ("kind", "policy_version")
     list_select_related = ("member", "policy_version")
     date_hierarchy = "given_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- Members' requests (policy §7) and the disclosure register (policy §3) ----------------------
@@ -183,11 +175,11 @@ class OverdueFilter(admin.SimpleListFilter):
         return [("overdue", _("Overdue")), ("open", _("Open, not yet due"))]
 
     def queryset(self, request, queryset):
-        now = timezone.now()
+        overdue = requests.overdue_requests()
         if self.value() == "overdue":
-            return queryset.filter(status=PrivacyRequest.Status.OPEN, due_at__lt=now)
+            return queryset & overdue
         if self.value() == "open":
-            return queryset.filter(status=PrivacyRequest.Status.OPEN, due_at__gte=now)
+            return queryset & requests.open_requests().exclude(pk__in=overdue.values("pk"))
         return queryset
 
 

@@ -130,10 +130,15 @@ def acknowledge_policy_version(
     *, member, version: PolicyVersion, ip: str | None, now: datetime.datetime | None = None
 ) -> Consent:
     """Record that ``member`` was shown and dismissed the notice of ``version`` taking effect."""
+    return _record_once(member, version, Consent.Kind.ACKNOWLEDGEMENT, ip=ip, now=now)
+
+
+def _record_once(member, version, kind, *, ip, now) -> Consent:
+    """The member's consent of ``kind`` to ``version``; a second submission records nothing."""
     consent, _created = Consent.objects.get_or_create(
         member=member,
         policy_version=version,
-        kind=Consent.Kind.ACKNOWLEDGEMENT,
+        kind=kind,
         defaults={"given_at": now or timezone.now(), "ip": ip},
     )
     return consent
@@ -161,10 +166,4 @@ def agree_again(
     *, member, version: PolicyVersion, ip: str | None, now: datetime.datetime | None = None
 ) -> Consent:
     """Record ``member``'s renewed consent to ``version`` (a change to what they agreed to)."""
-    consent, _created = Consent.objects.get_or_create(
-        member=member,
-        policy_version=version,
-        kind=Consent.Kind.RECONSENT,
-        defaults={"given_at": now or timezone.now(), "ip": ip},
-    )
-    return consent
+    return _record_once(member, version, Consent.Kind.RECONSENT, ip=ip, now=now)

@@ -7,10 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from nexcore_support.http import client_ip
+from nexcore_support.http import client_ip, safe_next
 from privacy import selectors, services
 from privacy.forms import ReconsentForm
 from privacy.models import PolicyVersion
@@ -92,19 +91,14 @@ def acknowledge(request):
         services.acknowledge_policy_version(
             member=request.user, version=version, ip=client_ip(request)
         )
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = "/"
-    return redirect(target)
+    return redirect(safe_next(request, "/"))
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def consent(request):
     """Agree again to a changed policy, or leave: links to the text, the diff and withdrawal."""
-    target = request.POST.get("next") or request.GET.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = "/"
+    target = safe_next(request, "/")
     version = selectors.version_to_agree(request.user)
     if version is None:
         return redirect(target)

@@ -304,8 +304,3 @@ def purge_cutoff(category: Category, now: datetime.datetime) -> datetime.datetim
     while add_months(last + datetime.timedelta(days=1), category.months) <= today:
         last += datetime.timedelta(days=1)
     return _local_midnight(last)
-
-
-def expiry_cutoff(now: datetime.datetime) -> datetime.datetime:
-    """Rows of an ``EXPIRING`` source whose clock is before this instant have expired."""
-    return now

@@ -2,33 +2,16 @@
 
 from __future__ import annotations
 
-import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 import time_machine
 from django.urls import reverse
 
 from privacy.models import Consent
 from tests.conftest import PASSWORD
+from tests.privacy.conftest import login, seoul
 from tests.privacy.factories import announce
 
-SEOUL = ZoneInfo("Asia/Seoul")
 pytestmark = pytest.mark.policy("12")
-
-
-def seoul(*args):
-    return datetime.datetime(*args, tzinfo=SEOUL)
-
-
-@pytest.fixture
-def member_before_change(make_member):
-    with time_machine.travel(seoul(2026, 2, 1), tick=False):
-        return make_member()
-
-
-def login(client, member):
-    client.post(reverse("accounts:login"), {"username": member.username, "password": PASSWORD})
 
 
 def test_no_banner_before_the_change_takes_effect(client, member_before_change):

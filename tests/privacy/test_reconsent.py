@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 import time_machine
 from django.urls import reverse
@@ -12,25 +9,15 @@ from django.urls import reverse
 from accounts.models import User
 from privacy.models import Consent, Notice
 from tests.conftest import PASSWORD
+from tests.privacy.conftest import login, seoul
 from tests.privacy.factories import announce
 
-SEOUL = ZoneInfo("Asia/Seoul")
 CONSENT = reverse("privacy:consent")
 pytestmark = pytest.mark.policy("12")
 
 
-def seoul(*args):
-    return datetime.datetime(*args, tzinfo=SEOUL)
-
-
 @pytest.fixture
-def early_member(make_member):
-    with time_machine.travel(seoul(2026, 2, 1), tick=False):
-        return make_member()
-
-
-@pytest.fixture
-def logged_in_after_change(client, early_member):
+def logged_in_after_change(client, member_before_change):
     def change(*, requires_consent):
         announce(
             "2.0",
@@ -38,7 +25,7 @@ def logged_in_after_change(client, early_member):
             effective_at=seoul(2026, 3, 10),
             requires_consent=requires_consent,
         )
-        client.post(reverse("accounts:login"), {"username": "member01", "password": PASSWORD})
+        login(client, member_before_change)
         return client
 
     return change
@@ -52,7 +39,9 @@ def test_notice_only_change_informs_without_blocking(logged_in_after_change):
     assert response.context["policy_change"]["version"].label == "2.0"
 
 
-def test_consent_change_sends_the_member_to_agree_again(logged_in_after_change, early_member):
+def test_consent_change_sends_the_member_to_agree_again(
+    logged_in_after_change, member_before_change
+):
     with time_machine.travel(seoul(2026, 3, 11), tick=False):
         client = logged_in_after_change(requires_consent=True)
         response = client.get(reverse("accounts:me"))
@@ -67,7 +56,7 @@ def test_consent_change_sends_the_member_to_agree_again(logged_in_after_change, 
         assert agreed["Location"] == "/notices/"
         assert client.get("/").status_code == 200
         assert client.get("/").context["policy_change"] is None
-    consent = Consent.objects.get(member=early_member, kind=Consent.Kind.RECONSENT)
+    consent = Consent.objects.get(member=member_before_change, kind=Consent.Kind.RECONSENT)
     assert consent.policy_version.label == "2.0"
 
 
@@ -77,7 +66,7 @@ def test_before_the_change_takes_effect_nobody_is_asked(logged_in_after_change):
         assert client.get("/").status_code == 200
 
 
-def test_a_member_who_declines_can_still_withdraw(logged_in_after_change, early_member):
+def test_a_member_who_declines_can_still_withdraw(logged_in_after_change, member_before_change):
     with time_machine.travel(seoul(2026, 3, 11), tick=False):
         client = logged_in_after_change(requires_consent=True)
         assert client.get(reverse("privacy:policy")).status_code == 200
@@ -86,16 +75,16 @@ def test_a_member_who_declines_can_still_withdraw(logged_in_after_change, early_
             reverse("accounts:withdraw"), {"password": PASSWORD, "confirm": "on"}
         )
     assert response["Location"] == reverse("accounts:withdrawn")
-    assert not User.objects.get(pk=early_member.pk).is_active
+    assert not User.objects.get(pk=member_before_change.pk).is_active
 
 
 def test_a_later_notice_only_version_does_not_excuse_an_earlier_consent_change(
-    client, early_member
+    client, member_before_change
 ):
     announce("2.0", now=seoul(2026, 3, 1), effective_at=seoul(2026, 3, 10), requires_consent=True)
     announce("3.0", now=seoul(2026, 3, 2), effective_at=seoul(2026, 3, 20))
     with time_machine.travel(seoul(2026, 3, 21), tick=False):
-        client.post(reverse("accounts:login"), {"username": "member01", "password": PASSWORD})
+        login(client, member_before_change)
         assert client.get("/")["Location"].startswith(CONSENT)
         client.post(CONSENT, {"agree_policy": "on"})
         assert client.get("/").status_code == 200
@@ -105,8 +94,8 @@ def test_a_later_notice_only_version_does_not_excuse_an_earlier_consent_change(
 def test_members_who_signed_up_under_it_are_not_asked(client, make_member, policy):
     announce("2.0", now=seoul(2026, 3, 1), effective_at=seoul(2026, 3, 10), requires_consent=True)
     with time_machine.travel(seoul(2026, 3, 12), tick=False):
-        make_member(username="newcomer")
-        client.post(reverse("accounts:login"), {"username": "newcomer", "password": PASSWORD})
+        newcomer = make_member(username="newcomer")
+        login(client, newcomer)
         assert client.get("/").status_code == 200
 
 

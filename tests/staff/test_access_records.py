@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.urls import reverse
 
 from accounts import services
 from accounts.exceptions import AppendOnlyRecord
 from accounts.models import AccessRecord, PrivilegeChange
 from accounts.roles import PRIVACY_HANDLER, PRIVACY_OFFICER
+
+VIEWED_AT = datetime.datetime(2026, 4, 7, 14, 30, tzinfo=ZoneInfo("Asia/Seoul"))
 
 pytestmark = pytest.mark.policy("9")
 
@@ -19,13 +25,14 @@ def records(action):
 
 def test_viewing_a_members_page_is_recorded_with_who_when_where_and_whom(client, login_as, member):
     handler = login_as(role=PRIVACY_HANDLER)
-    client.get(reverse("admin:accounts_user_change", args=[member.pk]), REMOTE_ADDR="192.0.2.9")
+    with time_machine.travel(VIEWED_AT, tick=False):
+        client.get(reverse("admin:accounts_user_change", args=[member.pk]), REMOTE_ADDR="192.0.2.9")
     record = records("view").get()
     assert record.staff == handler and record.staff_username == handler.username
     assert record.ip == "192.0.2.9"
     assert record.member == member
     assert record.target == "accounts.user"
-    assert record.time is not None
+    assert record.time == VIEWED_AT
 
 
 def test_a_list_names_every_member_it_shows_and_the_query(client, login_as, make_member):
@@ -169,6 +176,33 @@ def test_privilege_flags_and_permissions_are_recorded_outside_requests_too(make_
     changes = set(PrivilegeChange.objects.filter(subject=user).values_list("change", flat=True))
     assert {"is_superuser granted", "permission accounts.view_product granted"} <= changes
     assert PrivilegeChange.objects.filter(subject=user).first().changed_by is None
+
+
+@pytest.mark.policy("9")
+def test_role_changes_from_the_role_side_and_clearing_are_recorded(make_staff, db):
+    from django.contrib.auth.models import Group, Permission
+
+    role = Group.objects.get(name=PRIVACY_HANDLER)
+    first, second = make_staff(username="side01"), make_staff(username="side02")
+    role.user_set.add(first, second)
+    first.groups.clear()
+    role.user_set.remove(second)
+    changes = set(PrivilegeChange.objects.values_list("subject__username", "change"))
+    assert {
+        ("side01", f"role {PRIVACY_HANDLER} granted"),
+        ("side02", f"role {PRIVACY_HANDLER} granted"),
+        ("side01", f"role {PRIVACY_HANDLER} removed"),
+        ("side02", f"role {PRIVACY_HANDLER} removed"),
+    } <= changes
+    permission = Permission.objects.get(codename="view_accessrecord")
+    role.permissions.add(permission)
+    role.permissions.remove(permission)
+    assert set(
+        PrivilegeChange.objects.filter(group_name=PRIVACY_HANDLER).values_list("change", flat=True)
+    ) == {
+        "role permission accounts.view_accessrecord granted",
+        "role permission accounts.view_accessrecord removed",
+    }
 
 
 def test_privilege_changes_are_append_only(make_staff):

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.contrib.auth.hashers import check_password, identify_hasher
 from django.test import Client
 from django.urls import reverse
 
@@ -51,12 +52,16 @@ def test_verified_caller_gets_a_code_that_resets_the_password(client, login_as, 
     staff = login_as(role)
     member_device = Client()
     member_device.post(reverse("accounts:login"), {"username": "member01", "password": PASSWORD})
+    assert MemberSession.objects.filter(member=member).exists()
     with time_machine.travel(NOW, tick=False):
         page = issue(client, member)
     code = page.context["code"]
     assert code and len(code) == 11
     assert "no-store" in page["Cache-Control"]
-    assert code.replace("-", "") not in PasswordResetCode.objects.get(member=member).code_hash
+    stored = PasswordResetCode.objects.get(member=member).code_hash
+    assert code.replace("-", "") not in stored
+    assert identify_hasher(stored).algorithm == "argon2"
+    assert check_password(code.replace("-", ""), stored)
     verification = IdentityVerification.objects.get(kind=IdentityVerification.Kind.STAFF_ASSISTED)
     assert (verification.member, verification.verified_by, verification.channel) == (
         member,

@@ -38,15 +38,20 @@ def test_overdue_requests_stand_out_in_the_admin_list(client, login_as, make_mem
         member=make_member(username="late01"), kind="deletion", channel="email",
         received_at=RECEIVED,
     )  # fmt: skip
-    record_request(member=make_member(username="fresh01"), kind="access", channel="web")
-    assert list(overdue_requests()) == [late]
-    login_as(role=PRIVACY_OFFICER)
-    page = client.get(reverse("admin:privacy_privacyrequest_changelist"))
-    assert page.content.decode().count('<strong class="errornote">') == 1
-    filtered = client.get(
-        reverse("admin:privacy_privacyrequest_changelist"), {"deadline": "overdue"}
+    later = RECEIVED + datetime.timedelta(days=11)
+    fresh = record_request(
+        member=make_member(username="fresh01"), kind="access", channel="web", received_at=later
     )
-    assert list(filtered.context["cl"].result_list) == [late]
+    login_as(role=PRIVACY_OFFICER)
+    with time_machine.travel(later, tick=False):
+        assert list(overdue_requests()) == [late]
+        page = client.get(reverse("admin:privacy_privacyrequest_changelist"))
+        assert page.content.decode().count('<strong class="errornote">') == 1
+        changelist = reverse("admin:privacy_privacyrequest_changelist")
+        filtered = client.get(changelist, {"deadline": "overdue"})
+        assert list(filtered.context["cl"].result_list) == [late]
+        not_yet_due = client.get(changelist, {"deadline": "open"})
+        assert list(not_yet_due.context["cl"].result_list) == [fresh]
 
 
 def test_the_officer_records_a_request_by_member_id(client, login_as, member):

@@ -59,7 +59,9 @@ def test_the_age_limit_follows_the_setting(client, handler, settings):
     settings.STAFF_PASSWORD_MAX_AGE_DAYS = 30
     with time_machine.travel(START + datetime.timedelta(days=30), tick=False):
         admin_login(client, "handler01", STAFF_PASSWORD)
-        assert client.get(reverse("admin:index")).status_code == 302
+        response = client.get(reverse("admin:index"))
+        assert response.status_code == 302
+        assert response["Location"] == reverse("admin:password_change")
 
 
 def test_none_of_the_last_five_passwords_can_be_chosen_again(client, handler):
