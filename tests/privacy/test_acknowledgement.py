@@ -67,5 +67,9 @@ def test_my_data_shows_the_versions_agreed_to(client, member_before_change):
         login(client, member_before_change)
         client.post(reverse("privacy:acknowledge"))
         client.post(reverse("accounts:reauth"), {"password": PASSWORD})
-        consents = list(client.get(reverse("accounts:me")).context["consents"])
+        page = client.get(reverse("accounts:me"))
+    consents = list(page.context["consents"])
     assert [c.policy_version.label for c in consents] == ["2.0", "1.0"]
+    # Each consent links to the text that was agreed to, not to whatever is in force now.
+    for label in ("1.0", "2.0"):
+        assert f'href="{reverse("privacy:version", args=[label])}"' in page.content.decode()
