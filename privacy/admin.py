@@ -217,13 +217,8 @@ class PrivacyRequestAdmin(AccessAuditedAdmin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.recorded_by = request.user
-            obj.due_at = requests.due_at(obj.received_at)
-        elif "received_at" in form.changed_data:
-            obj.due_at = requests.due_at(obj.received_at)
-        if obj.status != PrivacyRequest.Status.OPEN and obj.resolved_at is None:
-            obj.resolved_at = timezone.now()
-        elif obj.status == PrivacyRequest.Status.OPEN:
-            obj.resolved_at = None
+        received_changed = not change or "received_at" in form.changed_data
+        requests.settle_dates(obj, received_changed=received_changed)
         super().save_model(request, obj, form, change)
 
 

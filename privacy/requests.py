@@ -23,6 +23,22 @@ def due_at(received_at: datetime.datetime) -> datetime.datetime:
     return received_at + datetime.timedelta(days=settings.PRIVACY_REQUEST_DAYS)
 
 
+def settle_dates(
+    request: PrivacyRequest, *, received_changed: bool, now: datetime.datetime | None = None
+) -> None:
+    """Bring a request's dates in line with what staff entered, before it is saved.
+
+    The due date follows the receipt; ``resolved_at`` is set when the request leaves the open
+    state and cleared when it is reopened.
+    """
+    if received_changed:
+        request.due_at = due_at(request.received_at)
+    if request.status != PrivacyRequest.Status.OPEN and request.resolved_at is None:
+        request.resolved_at = now or timezone.now()
+    elif request.status == PrivacyRequest.Status.OPEN:
+        request.resolved_at = None
+
+
 @transaction.atomic
 def record_request(
     *,

@@ -75,6 +75,36 @@ def test_the_officer_records_a_request_by_member_id(client, login_as, member):
     assert request.due_at == RECEIVED + datetime.timedelta(days=10)
 
 
+def test_editing_a_request_in_admin_keeps_its_dates_true(client, login_as, member):
+    login_as(role=PRIVACY_OFFICER)
+    request = record_request(
+        member=member, kind="correction", channel="letter", received_at=RECEIVED
+    )
+    url = reverse("admin:privacy_privacyrequest_change", args=[request.pk])
+    edit = {
+        "kind": "correction",
+        "channel": "letter",
+        "received_at_0": "2026-04-02",
+        "received_at_1": "09:00:00",
+        "status": "resolved",
+        "resolution": "Corrected the project name.",
+    }
+    resolved_at = RECEIVED + datetime.timedelta(days=3)
+    with time_machine.travel(resolved_at, tick=False):
+        assert client.post(url, edit)["Location"].endswith(
+            reverse("admin:privacy_privacyrequest_changelist")
+        )
+    request.refresh_from_db()
+    assert request.due_at == RECEIVED + datetime.timedelta(days=11)
+    assert request.resolved_at == resolved_at
+    with time_machine.travel(resolved_at + datetime.timedelta(hours=1), tick=False):
+        assert client.post(url, {**edit, "status": "open"})["Location"].endswith(
+            reverse("admin:privacy_privacyrequest_changelist")
+        )
+    request.refresh_from_db()
+    assert request.resolved_at is None
+
+
 def test_an_open_correction_restricts_the_member_until_resolved(member, make_staff):
     other_kinds = record_request(member=member, kind="access", channel="web")
     assert not is_restricted(member)
