@@ -26,6 +26,19 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(request, settings):
+    # Hashing at the production cost is most of a test run's time; only the tests that prove
+    # the production hasher and its parameters (policy §9 가) pay for it.
+    if request.node.get_closest_marker("production_hasher") is None:
+        settings.PASSWORD_HASHERS = [
+            "tests.hashers.FastArgon2PasswordHasher"
+            if path == "django.contrib.auth.hashers.Argon2PasswordHasher"
+            else path
+            for path in settings.PASSWORD_HASHERS
+        ]
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     # The manifest is built by collectstatic at deploy time; tests serve sources as they are.
     settings.STORAGES = {

@@ -50,6 +50,7 @@ def test_session_and_csrf_cookies_are_lax_and_session_is_httponly(logged_in_clie
     assert client.cookies[settings.CSRF_COOKIE_NAME]["samesite"] == "Lax"
 
 
+@pytest.mark.production_hasher
 def test_argon2_is_the_first_password_hasher():
     assert settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
 

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.urls import reverse
 
 from accounts.models import Product, User
@@ -80,10 +81,13 @@ def test_signup_creates_member_logs_in_and_redirects(client, product, policy):
 
 
 @pytest.mark.policy("9")
+@pytest.mark.production_hasher
 def test_password_is_stored_as_an_argon2_hash(client, product):
     client.post(SIGNUP, signup_data())
     member = User.objects.get(username="newmember")
     assert member.password.startswith("argon2$argon2id$")
+    hasher = Argon2PasswordHasher
+    assert f"m={hasher.memory_cost},t={hasher.time_cost},p={hasher.parallelism}" in member.password
     assert PASSWORD not in member.password
 
 
