@@ -14,8 +14,10 @@ RUN apt-get update \
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY nexcore_support ./nexcore_support
+COPY core ./core
 COPY accounts ./accounts
 COPY privacy ./privacy
+COPY staff ./staff
 COPY retention ./retention
 RUN pip install --no-cache-dir .
 COPY . .

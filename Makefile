@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist), each with its own test databases; 0 runs in this process.
+TEST_WORKERS ?= auto
 
 .PHONY: run dev test lint migrate static messages python-version bench
 
@@ -42,7 +44,7 @@ dev: migrate
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.installed-dev var/secret_key
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

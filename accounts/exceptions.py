@@ -9,18 +9,6 @@ class NoPolicyInForce(Exception):
     """No policy version is in force, so no consent can be recorded and nobody may sign up."""
 
 
-class AppendOnlyRecord(Exception):
-    """An access or privilege-change record was about to be changed or deleted: evidence is kept."""
-
-
-class NotAMember(Exception):
-    """The account is a staff account; the action applies to members only."""
-
-
-class CallerNotVerified(Exception):
-    """What the caller said does not match the stored company, project and product."""
-
-
 class ResetCodeInvalid(Exception):
     """No reset code of this member matches what was entered."""
 

@@ -9,9 +9,24 @@ from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import IdentityVerification, Product, User
+from accounts import hooks
+from accounts.models import Product, User
 from accounts.validators import normalize_member_id
-from retention.selectors import is_archived_id
+
+
+def _matching_passwords(form: forms.Form, first: str, second: str) -> str | None:
+    """The new password typed twice into ``first`` and ``second``, or None.
+
+    When both are given and differ, the error goes on ``second`` and None is returned.
+    """
+    password1, password2 = form.cleaned_data.get(first), form.cleaned_data.get(second)
+    if password1 and password2 and password1 != password2:
+        form.add_error(
+            second,
+            forms.ValidationError(_("The two passwords do not match."), code="password_mismatch"),
+        )
+        return None
+    return password2
 
 
 class MemberIdField(forms.CharField):
@@ -116,7 +131,7 @@ class SignupForm(MemberFieldsForm):
         username = self.cleaned_data["username"]
         # Policy §5 나: a withdrawn member's ID stays theirs while their contract record is kept
         # in the archive, so it is refused with the same message as an ID in use.
-        if is_archived_id(username):
+        if hooks.id_reserved(username):
             raise forms.ValidationError(
                 User._meta.get_field("username").error_messages["unique"], code="unique"
             )
@@ -124,14 +139,7 @@ class SignupForm(MemberFieldsForm):
 
     def clean(self):
         cleaned = super().clean()
-        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
-        if password1 and password2 and password1 != password2:
-            self.add_error(
-                "password2",
-                forms.ValidationError(
-                    _("The two passwords do not match."), code="password_mismatch"
-                ),
-            )
+        _matching_passwords(self, "password1", "password2")
         return cleaned
 
     def _post_clean(self):
@@ -203,29 +211,11 @@ class ResetCodeForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        password1, password2 = cleaned.get("new_password1"), cleaned.get("new_password2")
-        if password1 and password2 and password1 != password2:
-            self.add_error(
-                "new_password2",
-                forms.ValidationError(
-                    _("The two passwords do not match."), code="password_mismatch"
-                ),
-            )
-        elif password2:
+        password = _matching_passwords(self, "new_password1", "new_password2")
+        if password:
             member = User.objects.filter(username=cleaned.get("username", "")).first()
             try:
-                password_validation.validate_password(password2, member)
+                password_validation.validate_password(password, member)
             except forms.ValidationError as error:
                 self.add_error("new_password2", error)
         return cleaned
-
-
-class CallerVerificationForm(forms.Form):
-    """What staff ask a caller before issuing a reset code (policy §7 본인 확인)."""
-
-    company = forms.CharField(label=_("Company"), max_length=100)
-    project = forms.CharField(label=_("Project"), max_length=100)
-    product = forms.ModelChoiceField(
-        queryset=Product.objects.all(), label=_("Product in use"), to_field_name="slug"
-    )
-    channel = forms.ChoiceField(label=_("Channel"), choices=IdentityVerification.Channel.choices)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.contrib.sessions.base_session import AbstractBaseSession
@@ -10,7 +13,6 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.exceptions import AppendOnlyRecord
 from accounts.validators import (
     MEMBER_ID_MAX_LENGTH,
     member_id_validator,
@@ -150,38 +152,69 @@ class MemberSession(AbstractBaseSession):
 
     @classmethod
     def get_session_store_class(cls):
-        from accounts.sessions import SessionStore
+        # Found through the setting, as SessionMiddleware finds it, so that this module and the
+        # engine's do not import each other.
+        return import_module(settings.SESSION_ENGINE).SessionStore
 
-        return SessionStore
 
+class Record(models.Model):
+    """An automatically generated record (policy §1 나): when it happened and from which address.
 
-class VisitRecord(models.Model):
-    """방문에 관한 기록 of one page request (policy §1 나: IP Address, 방문 일시, 이용 기록)."""
+    The base of the member records here and of the staff records in ``staff``; newest first.
+    """
 
     time = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-time", "-id"]
+
+    def __str__(self):
+        return f"{self.time:%Y-%m-%d %H:%M:%S}"
+
+
+class MemberRecord(Record):
+    """A record about one member; empty when there was none (a visit before logging in, a
+    lockout of an ID that did not exist at the time).
+
+    ``member_columns`` names the fields the member is shown of their own records on the my-data
+    page; a record type that leaves it empty is shown there in its own way or not at all.
+    """
+
     member = models.ForeignKey(
-        User,
+        settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="visit_records",
+        related_name="+",
         verbose_name=_("member"),
     )
+
+    member_columns: tuple[str, ...] = ()
+
+    class Meta(Record.Meta):
+        abstract = True
+
+
+class VisitRecord(MemberRecord):
+    """방문에 관한 기록 of one page request (policy §1 나: IP Address, 방문 일시, 이용 기록)."""
+
     method = models.CharField(_("method"), max_length=10)
     path = models.CharField(_("path"), max_length=255)
     status = models.PositiveSmallIntegerField(_("status"))
 
-    class Meta:
+    member_columns = ("time", "ip", "method", "path", "status")
+
+    class Meta(MemberRecord.Meta):
         verbose_name = _("visit record")
         verbose_name_plural = _("visit records")
-        ordering = ["-time", "-id"]
 
     def __str__(self):
-        return f"{self.time:%Y-%m-%d %H:%M:%S} {self.method} {self.path} {self.status}"
+        return f"{super().__str__()} {self.method} {self.path} {self.status}"
 
 
-class IdentityVerification(models.Model):
+class IdentityVerification(MemberRecord):
     """본인확인에 관한 기록: a login, password re-check or password change."""
 
     class Kind(models.TextChoices):
@@ -196,17 +229,16 @@ class IdentityVerification(models.Model):
         EMAIL = "email", _("E-mail")
         LETTER = "letter", _("Letter")
 
-    time = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
-    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    # Every verification is of a known member.
     member = models.ForeignKey(
-        User,
+        settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
-        related_name="identity_verifications",
+        related_name="+",
         verbose_name=_("member"),
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     verified_by = models.ForeignKey(
-        User,
+        settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -215,13 +247,14 @@ class IdentityVerification(models.Model):
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, blank=True)
 
-    class Meta:
+    member_columns = ("time", "ip", "kind")
+
+    class Meta(MemberRecord.Meta):
         verbose_name = _("identity-verification record")
         verbose_name_plural = _("identity-verification records")
-        ordering = ["-time", "-id"]
 
     def __str__(self):
-        return f"{self.time:%Y-%m-%d %H:%M:%S} {self.get_kind_display()}"
+        return f"{super().__str__()} {self.get_kind_display()}"
 
 
 class PasswordResetCode(models.Model):
@@ -258,29 +291,21 @@ class PasswordResetCode(models.Model):
         return f"{self.member_id} {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class MisuseRecord(models.Model):
-    """부정이용기록 (policy §1 나 불량 이용 기록, §5 가): lockouts, and later staff flags."""
+class MisuseRecord(MemberRecord):
+    """부정이용기록 (policy §1 나 불량 이용 기록, §5 가): lockouts and staff flags.
+
+    A lockout names the ID that was tried, and the member only when that ID existed then.
+    """
 
     class Kind(models.TextChoices):
         LOCKOUT = "lockout", _("Login lockout")
         STAFF_FLAG = "staff_flag", _("Flagged by staff")
 
-    time = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
-    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     username_tried = models.CharField(_("ID tried"), max_length=150, blank=True)
-    member = models.ForeignKey(
-        User,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="misuse_records",
-        verbose_name=_("member"),
-        help_text=_("The member whose ID was tried, when one existed at the time."),
-    )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     reason = models.TextField(_("reason"), blank=True)
     flagged_by = models.ForeignKey(
-        User,
+        settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -288,160 +313,11 @@ class MisuseRecord(models.Model):
         verbose_name=_("flagged by"),
     )
 
-    class Meta:
+    member_columns = ("time", "ip", "kind")
+
+    class Meta(MemberRecord.Meta):
         verbose_name = _("misuse record")
         verbose_name_plural = _("misuse records")
-        ordering = ["-time", "-id"]
 
     def __str__(self):
-        return f"{self.time:%Y-%m-%d %H:%M:%S} {self.get_kind_display()}"
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    """Evidence is written once: bulk updates and deletes through the default manager are refused.
-
-    The retention purge and the archive move delete through ``_base_manager`` with raw DELETE
-    statements, which this queryset does not govern.
-    """
-
-    def update(self, **kwargs):
-        raise AppendOnlyRecord
-
-    def delete(self):
-        raise AppendOnlyRecord
-
-
-class AppendOnlyModel(models.Model):
-    """A record that is added and read, never changed or deleted one by one."""
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyRecord
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyRecord
-
-
-class AccessRecord(AppendOnlyModel):
-    """개인정보 접속기록 (안전성 확보조치 기준 §8; policy §9 다): staff handling a member's data.
-
-    One row per member handled, so that the purge and the archive move find a member's rows by
-    one indexed column; a list page writes one row per member it shows, all with the same time.
-    A search that shows nobody writes one row without a member, naming the query in ``detail``.
-    """
-
-    class Action(models.TextChoices):
-        VIEW = "view", _("Viewed a member's page")
-        LIST = "list", _("Listed members")
-        ADD = "add", _("Added")
-        CHANGE = "change", _("Changed")
-        DELETE = "delete", _("Deleted")
-        EXPORT = "export", _("Exported")
-        ADMIN_ACTION = "admin_action", _("Admin action")
-        FLAG = "flag", _("Flagged for misuse")
-        SUSPEND = "suspend", _("Suspended")
-        LIFT = "lift", _("Lifted a suspension")
-        VERIFY = "verify", _("Verified a caller")
-        RESET_CODE = "reset_code", _("Issued a password reset code")
-
-    time = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
-    staff = models.ForeignKey(
-        User,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("staff member"),
-    )
-    # Kept as text too: the record must name its handler even after their account is gone.
-    staff_username = models.CharField(_("staff ID"), max_length=150)
-    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
-    member = models.ForeignKey(
-        User,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="access_records",
-        verbose_name=_("member"),
-    )
-    target = models.CharField(_("what"), max_length=100, blank=True)
-    detail = models.CharField(_("detail"), max_length=255, blank=True)
-
-    class Meta:
-        verbose_name = _("access record")
-        verbose_name_plural = _("access records")
-        ordering = ["-time", "-id"]
-        indexes = [models.Index(fields=["staff_username", "time"])]
-
-    def __str__(self):
-        return f"{self.time:%Y-%m-%d %H:%M:%S} {self.staff_username} {self.action}"
-
-
-class PrivilegeChange(AppendOnlyModel):
-    """A grant or removal of staff privileges (안전성 확보조치 기준 §5: kept three years)."""
-
-    time = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
-    changed_by = models.ForeignKey(
-        User,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("changed by"),
-    )
-    changed_by_username = models.CharField(_("changed by (ID)"), max_length=150, blank=True)
-    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-    subject = models.ForeignKey(
-        User,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="privilege_changes",
-        verbose_name=_("account"),
-    )
-    group_name = models.CharField(
-        _("role"),
-        max_length=150,
-        blank=True,
-        help_text=_("Set when a role's own permissions changed."),
-    )
-    change = models.CharField(_("change"), max_length=255)
-
-    class Meta:
-        verbose_name = _("privilege change")
-        verbose_name_plural = _("privilege changes")
-        ordering = ["-time", "-id"]
-
-    def __str__(self):
-        return f"{self.time:%Y-%m-%d %H:%M:%S} {self.change}"
-
-
-class StaffCredential(models.Model):
-    """A staff account's password age and previous hashes (policy §9 다: renewed regularly).
-
-    Kept beside the user row, not in it: a member's row holds only the items of policy §1 가.
-    The hashes are newest first, so that none of the last ``STAFF_PASSWORD_HISTORY`` passwords
-    is chosen again.
-    """
-
-    user = models.OneToOneField(
-        User,
-        on_delete=models.CASCADE,
-        related_name="staff_credential",
-        verbose_name=_("staff member"),
-    )
-    password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
-    previous_hashes = models.JSONField(_("previous password hashes"), default=list, blank=True)
-
-    class Meta:
-        verbose_name = _("staff credential")
-        verbose_name_plural = _("staff credentials")
-
-    def __str__(self):
-        return str(self.user)
+        return f"{super().__str__()} {self.get_kind_display()}"

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db.models import Min, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
 
+from accounts import hooks
 from accounts.models import IdentityVerification, MisuseRecord, User, VisitRecord
-from privacy.disclosures import member_disclosures
 from privacy.models import Consent
-from retention.registry import CATEGORIES, MEMBER_FK, Category, due_date
+from privacy.selectors import member_disclosures
 
-
-@dataclass(frozen=True)
-class ScheduledDeletion:
-    category: Category
-    next_deletion: datetime.datetime | None
+RECORDS_PER_PAGE = 20
 
 
 def member_visits(member: User) -> QuerySet[VisitRecord]:
@@ -36,31 +35,52 @@ def member_consents(member: User) -> QuerySet[Consent]:
     return Consent.objects.filter(member=member).select_related("policy_version")
 
 
-def deletion_schedule(member: User) -> list[ScheduledDeletion]:
-    """Per category, when the member's oldest record of it will be destroyed.
+@dataclass(frozen=True)
+class RecordTable:
+    """One category's records of a member on the my-data page, a page at a time."""
 
-    Reads the retention registry: every category with a table in the primary database that
-    names members is listed. Contract records (sign-up, consents) have no date while the
-    account is open: their five-year clock starts at withdrawal.
+    key: str
+    title: str
+    headers: list[str]
+    page: Page
+    rows: list[tuple[list[str], datetime.datetime]]
+
+
+def _cell(record, name: str) -> str:
+    """A field of ``record`` as the member reads it: choices by their label, times local."""
+    if record._meta.get_field(name).choices:
+        value = getattr(record, f"get_{name}_display")()
+    else:
+        value = getattr(record, name)
+    if isinstance(value, datetime.datetime):
+        return date_format(timezone.localtime(value), "Y-m-d H:i:s")
+    return "—" if value in (None, "") else str(value)
+
+
+def record_tables(member: User, *, pages: Mapping[str, str]) -> list[RecordTable]:
+    """The member's own records, a table per registered source, in the registry's order.
+
+    ``pages`` maps a category key to the page wanted (a query string); each row carries the
+    date it is destroyed. What a member sees of a record is its model's ``member_columns``.
     """
-    schedule = []
-    for entry in CATEGORIES:
-        sources = [
-            source
-            for source in entry.sources
-            if source.database == "default" and any(kind == MEMBER_FK for _, kind in source.owners)
-        ]
-        if not sources:
-            continue
-        oldest = [
-            source.rows()
-            .filter(source.owned_by(pks=[member.pk], usernames=[member.username]))
-            .aggregate(oldest=Min(source.clock))["oldest"]
-            for source in sources
-        ]
-        first = min((moment for moment in oldest if moment is not None), default=None)
-        schedule.append(ScheduledDeletion(entry, first and due_date(entry, first)))
-    return schedule
+    tables = []
+    for records in hooks.member_records(member):
+        model = records.rows.model
+        columns = model.member_columns
+        page = Paginator(records.rows, RECORDS_PER_PAGE).get_page(pages.get(records.category.key))
+        tables.append(
+            RecordTable(
+                key=records.category.key,
+                title=records.category.label,
+                headers=[model._meta.get_field(name).verbose_name for name in columns],
+                page=page,
+                rows=[
+                    ([_cell(record, name) for name in columns], records.due_date(record))
+                    for record in page
+                ],
+            )
+        )
+    return tables
 
 
 def _local(moment: datetime.datetime | None) -> str | None:
@@ -127,6 +147,6 @@ def member_data(member: User) -> dict:
                 "period": entry.category.period,
                 "next_deletion": _local(entry.next_deletion),
             }
-            for entry in deletion_schedule(member)
+            for entry in hooks.deletion_schedule(member)
         ],
     }

@@ -1,29 +1,45 @@
-"""Every write about members: sign-up, records, correction, withdrawal."""
+"""Every write about members: sign-up, records, correction, withdrawal, password reset codes."""
 
 from __future__ import annotations
 
 import datetime
+import logging
+import secrets
 
 from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.exceptions import NoPolicyInForce, SignupLimitReached
+from accounts.exceptions import (
+    NoPolicyInForce,
+    ResetCodeExpired,
+    ResetCodeInvalid,
+    ResetCodeUsed,
+    SignupLimitReached,
+)
 from accounts.models import (
     IdentityVerification,
     MemberSession,
     MisuseRecord,
+    PasswordResetCode,
     Product,
-    StaffCredential,
     User,
     VisitRecord,
 )
+from accounts.signals import account_closed
 from accounts.validators import normalize_member_id
-from privacy.disclosures import note_correction
 from privacy.models import Consent
 from privacy.selectors import policy_in_force
+from privacy.services import note_correction
+
+logger = logging.getLogger("nexcore.accounts")
 
 SIGNUP_WINDOW = datetime.timedelta(days=1)
+RESET_CODE_LIFETIME = datetime.timedelta(minutes=30)
+# No 0/O or 1/I/L: the code is read aloud over the phone.
+RESET_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+RESET_CODE_LENGTH = 10
 
 
 def signups_left(*, ip: str | None, now: datetime.datetime) -> int:
@@ -142,15 +158,104 @@ def close_account(*, member: User, now: datetime.datetime | None = None) -> User
 
     The account can no longer log in, its password hash and reset codes are discarded, every
     session ends, and ``closed_at`` starts the retention clock of the records the law makes us
-    keep. The caller has confirmed the password first.
+    keep; ``account_closed`` lets other apps discard what they tie to the account, in the same
+    transaction. The caller has confirmed the password first.
     """
     member.is_active = False
     member.closed_at = now or timezone.now()
     member.set_unusable_password()
     member.save(update_fields=["is_active", "closed_at", "password"])
-    # A closing staff account discards its old hashes with the current one.
-    StaffCredential.objects.filter(user=member).update(previous_hashes=[])
     # A reset code has no purpose once the account is closed.
     member.reset_codes.all().delete()
     end_sessions(member=member)
+    account_closed.send(sender=User, member=member)
+    return member
+
+
+# --- Password reset codes: account recovery without e-mail (policy §1 가, §10) ----------------
+# Members give no e-mail address or phone number, so the support center's own channel is the
+# way back in: staff verify a caller and issue a code (staff.services.recovery), the member
+# redeems it here.
+
+
+def can_reset(member: User) -> bool:
+    """Only an open member account is reset with a code; never a staff or a closed one."""
+    return member.is_active and not member.is_staff and not member.is_superuser
+
+
+def normalize_code(code: str) -> str:
+    return "".join(char for char in code.upper() if char in RESET_CODE_ALPHABET)
+
+
+@transaction.atomic
+def create_reset_code(
+    *,
+    verification: IdentityVerification,
+    issued_by: User,
+    now: datetime.datetime | None = None,
+) -> str:
+    """Return a new one-time code for the verified member, valid 30 minutes; only its hash is
+    kept. Any unused code issued to the member before is cancelled."""
+    now = now or timezone.now()
+    member = verification.member
+    member.reset_codes.filter(used_at__isnull=True).delete()
+    code = "".join(secrets.choice(RESET_CODE_ALPHABET) for _ in range(RESET_CODE_LENGTH))
+    PasswordResetCode.objects.create(
+        member=member,
+        code_hash=make_password(code),
+        verification=verification,
+        issued_by=issued_by,
+        created_at=now,
+        expires_at=now + RESET_CODE_LIFETIME,
+    )
+    return f"{code[:5]}-{code[5:]}"
+
+
+def _matching_code(member: User | None, code: str) -> PasswordResetCode | None:
+    if member is None:
+        # Same work as for a real member, so timing does not tell which IDs exist.
+        make_password(code)
+        return None
+    for candidate in member.reset_codes.order_by("-created_at")[:5]:
+        if check_password(code, candidate.code_hash):
+            return candidate
+    return None
+
+
+@transaction.atomic
+def redeem_reset_code(
+    *,
+    username: str,
+    code: str,
+    new_password: str,
+    ip: str | None,
+    now: datetime.datetime | None = None,
+) -> User:
+    """Set the member's new password with a valid code, once; end every other session.
+
+    Raises ResetCodeInvalid (no such code for this ID), ResetCodeExpired or ResetCodeUsed.
+    The new password was validated by the form.
+    """
+    now = now or timezone.now()
+    member = User.objects.filter(
+        username=User.normalize_username(username), is_staff=False, is_active=True
+    ).first()
+    matching = _matching_code(member, normalize_code(code))
+    if matching is None:
+        raise ResetCodeInvalid
+    matching = PasswordResetCode.objects.select_for_update().get(pk=matching.pk)
+    if matching.used_at is not None:
+        raise ResetCodeUsed
+    if matching.expires_at <= now:
+        raise ResetCodeExpired
+    matching.used_at = now
+    matching.save(update_fields=["used_at"])
+    member.set_password(new_password)
+    member.save(update_fields=["password"])
+    end_sessions(member=member)
+    record_identity_verification(
+        member=member, ip=ip, kind=IdentityVerification.Kind.RESET_CODE, now=now
+    )
+    # Who and from where is in the identity-verification record, not in the log.
+    logger.info("Password set with a reset code issued by the support center")
     return member

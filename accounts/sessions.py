@@ -9,12 +9,12 @@ from __future__ import annotations
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 
+from accounts.models import MemberSession
+
 
 class SessionStore(DatabaseSessionStore):
     @classmethod
     def get_model_class(cls):
-        from accounts.models import MemberSession
-
         return MemberSession
 
     def create_model_instance(self, data):

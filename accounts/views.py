@@ -11,7 +11,6 @@ from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -21,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts import recovery, selectors, services
+from accounts import hooks, selectors, services
 from accounts.exceptions import (
     NoPolicyInForce,
     ResetCodeExpired,
@@ -39,11 +38,9 @@ from accounts.forms import (
 )
 from accounts.models import IdentityVerification
 from accounts.reauth import mark_reauthenticated, reauth_required
-from nexcore_support.http import client_ip, safe_next
-from privacy.disclosures import member_disclosures
-from privacy.selectors import policy_in_force
+from core.http import client_ip, safe_next
+from privacy.selectors import member_disclosures, policy_in_force
 
-RECORDS_PER_PAGE = 20
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 form_methods = require_http_methods(["GET", "POST"])
 
@@ -142,10 +139,6 @@ def reauth(request):
     )
 
 
-def _page(request, queryset, parameter):
-    return Paginator(queryset, RECORDS_PER_PAGE).get_page(request.GET.get(parameter))
-
-
 @never_cache
 @require_GET
 @reauth_required
@@ -157,12 +150,8 @@ def me(request):
         {
             "member": member,
             "consents": selectors.member_consents(member),
-            "visits": _page(request, selectors.member_visits(member), "visits"),
-            "verifications": _page(
-                request, selectors.member_identity_verifications(member), "verifications"
-            ),
-            "misuse_records": _page(request, selectors.member_misuse_records(member), "misuse"),
-            "schedule": selectors.deletion_schedule(member),
+            "record_tables": selectors.record_tables(member, pages=request.GET),
+            "schedule": hooks.deletion_schedule(member),
             # Policy §3: provisions to third parties, unless the law forbids telling.
             "disclosures": member_disclosures(member),
         },
@@ -259,7 +248,7 @@ def recover_with_code(request):
         if AxesProxyHandler.is_locked(request, credentials):
             return lockout(request, credentials=credentials)
         try:
-            recovery.redeem_reset_code(
+            services.redeem_reset_code(
                 username=form.cleaned_data["username"],
                 code=form.cleaned_data["code"],
                 new_password=form.cleaned_data["new_password1"],

@@ -179,7 +179,7 @@ def per_account(count: int, now: datetime.datetime, base: int, policy: int):
     at = now - datetime.timedelta(days=30)
     consents = [(base + n, policy, "signup", at, "10.1.0.1") for n in range(count)]
     visits = [(at, "10.1.0.1", base + n, "GET", "/accounts/me/", 200) for n in range(count)]
-    identities = [(at, "10.1.0.1", base + n, "login") for n in range(count)]
+    identities = [(at, "10.1.0.1", base + n, "login", "") for n in range(count)]
     return consents, visits, identities
 
 
@@ -269,7 +269,8 @@ def bench_archive_sqlite(env, primary: Path, accounts: int, now) -> tuple:
         [(sqlite_value(row[0]), *row[1:]) for row in visits],
     )
     connection.executemany(
-        "INSERT INTO accounts_identityverification (time, ip, member_id, kind) VALUES (?, ?, ?, ?)",
+        "INSERT INTO accounts_identityverification (time, ip, member_id, kind, channel) "
+        "VALUES (?, ?, ?, ?, ?)",
         [(sqlite_value(row[0]), *row[1:]) for row in identities],
     )
     connection.commit()
@@ -380,7 +381,7 @@ def bench_archive_postgresql(env, accounts: int, now) -> tuple:
             for row in visits:
                 copy.write_row(row)
         with cursor.copy(
-            "COPY accounts_identityverification (time, ip, member_id, kind) FROM STDIN"
+            "COPY accounts_identityverification (time, ip, member_id, kind, channel) FROM STDIN"
         ) as copy:
             for row in identities:
                 copy.write_row(row)

@@ -1,4 +1,4 @@
-"""Site-wide pages: home, health check and error pages."""
+"""Site-wide pages that belong to no app: health check, site icon, CSRF failure."""
 
 from __future__ import annotations
 
@@ -9,14 +9,7 @@ from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from privacy.selectors import published_notices
-
 CHECKED_DATABASES = ("default", "archive")
-HOME_NOTICES = 5
-
-
-def home(request):
-    return render(request, "home.html", {"notices": published_notices()[:HOME_NOTICES]})
 
 
 @require_GET

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "accounts",
     "privacy",
+    "staff",
     "retention",
 ]
 
@@ -72,12 +73,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "nexcore_support.middleware.ChosenLanguageMiddleware",
+    "core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "accounts.middleware.StaffSecurityMiddleware",
+    "staff.middleware.StaffSecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -131,7 +132,7 @@ DATABASES = {
     "default": database("DATABASE_URL", "primary.sqlite3"),
     "archive": database("ARCHIVE_DATABASE_URL", "archive.sqlite3"),
 }
-DATABASE_ROUTERS = ["nexcore_support.routers.ArchiveRouter"]
+DATABASE_ROUTERS = ["retention.routers.ArchiveRouter"]
 
 # Authentication: policy §9 가 (passwords hashed with Argon2) and 나 (defence against guessing).
 AUTH_USER_MODEL = "accounts.User"
@@ -156,6 +157,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Policy §9 다: staff may not go back to one of their last STAFF_PASSWORD_HISTORY passwords.
+    {"NAME": "staff.validators.StaffPasswordReuseValidator"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
@@ -173,7 +176,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "accounts.lockout.attempted_username"
-AXES_CLIENT_IP_CALLABLE = "nexcore_support.http.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
 AXES_CLIENT_STR_CALLABLE = "accounts.lockout.anonymous_client_str"
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
 # Successful logins are already kept as identity-verification records (policy §1 나).
@@ -217,7 +220,7 @@ COOKIE_DECLARATION = [
         "max_age": LANGUAGE_COOKIE_AGE,
     },
 ]
-CSRF_FAILURE_VIEW = "nexcore_support.views.csrf_failure"
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 
 # Security headers; DJANGO_HTTPS=1 when a TLS-terminating proxy sits in front.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -279,10 +282,6 @@ STAFF_WORKING_HOURS = (env_int("STAFF_WORK_START_HOUR", 9), env_int("STAFF_WORK_
 STAFF_WORKING_DAYS = (0, 1, 2, 3, 4)  # Monday to Friday, in TIME_ZONE
 PRIVACY_REQUEST_DAYS = env_int("PRIVACY_REQUEST_DAYS", 10)
 OTP_TOTP_ISSUER = "NEXCORE Support"
-AUTH_PASSWORD_VALIDATORS = [
-    *AUTH_PASSWORD_VALIDATORS,
-    {"NAME": "accounts.passwords.StaffPasswordReuseValidator"},
-]
 
 # Account recovery without e-mail (policy §1 나, §10): the support center's contact, as the
 # policy in force states it; a test keeps the two in agreement.

@@ -1,4 +1,5 @@
-"""Reads of the policy shared by pages, forms, services and commands."""
+"""Reads of privacy shared by pages, forms, services and commands: the policy, notices,
+consents, members' requests and the provisions to third parties."""
 
 from __future__ import annotations
 
@@ -7,7 +8,14 @@ import datetime
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from privacy.models import Consent, Notice, PolicyVersion
+from privacy.models import (
+    Consent,
+    CorrectionNotice,
+    Disclosure,
+    Notice,
+    PolicyVersion,
+    PrivacyRequest,
+)
 
 
 def live_versions() -> QuerySet[PolicyVersion]:
@@ -93,3 +101,46 @@ def last_agreed_version(member) -> PolicyVersion | None:
     """The version of the member's most recent consent or acknowledgement."""
     consent = member.consents.select_related("policy_version").order_by("-given_at").first()
     return consent.policy_version if consent else None
+
+
+# --- Members' requests (policy §7) ----------------------------------------------------------
+
+
+def open_requests() -> QuerySet[PrivacyRequest]:
+    return PrivacyRequest.objects.filter(status=PrivacyRequest.Status.OPEN)
+
+
+def overdue_requests(*, now: datetime.datetime | None = None) -> QuerySet[PrivacyRequest]:
+    return open_requests().filter(due_at__lt=now or timezone.now())
+
+
+def restricted_member_ids() -> QuerySet:
+    """The members with an open correction request, as a subquery (no query of its own).
+
+    Policy §7: "정정 또는 삭제를 완료하기 전까지 당해 개인정보를 이용 또는 제공하지 않습니다" —
+    staff exports and statistics leave these members out; the admin warns about them.
+    """
+    return open_requests().filter(kind=PrivacyRequest.Kind.CORRECTION).values("member_id")
+
+
+def is_restricted(member) -> bool:
+    return restricted_member_ids().filter(member_id=member.pk).exists()
+
+
+# --- Provision to third parties (policy §3) -------------------------------------------------
+
+
+def pending_notices() -> QuerySet[CorrectionNotice]:
+    """The recipients still to be told of a correction, oldest correction first."""
+    return (
+        CorrectionNotice.objects.filter(notified_at__isnull=True)
+        .select_related("entry__disclosure", "entry__member")
+        .order_by("corrected_at", "pk")
+    )
+
+
+def member_disclosures(member) -> QuerySet[Disclosure]:
+    """The disclosures the member may be told of (policy §3), newest first."""
+    return Disclosure.objects.filter(entries__member=member, withhold_from_member=False).order_by(
+        "-disclosed_at", "-pk"
+    )

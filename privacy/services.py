@@ -1,8 +1,10 @@
-"""Every write about the policy: announcing and withdrawing versions, notices, acknowledgements."""
+"""Every write about privacy: policy versions and their notices, consents, members' requests
+under policy §7, and the register of provisions to third parties (policy §3)."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
@@ -16,8 +18,18 @@ from privacy.exceptions import (
     LabelTaken,
     NoticePeriodTooShort,
 )
-from privacy.models import Consent, Notice, PolicyVersion
+from privacy.models import (
+    Consent,
+    CorrectionNotice,
+    DisclosedMember,
+    Disclosure,
+    Notice,
+    PolicyVersion,
+    PrivacyRequest,
+)
 from privacy.selectors import latest_announced_version, policy_in_force
+
+# --- Policy versions and consents (policy §12) ----------------------------------------------
 
 
 def notice_days(*, material: bool) -> int:
@@ -167,3 +179,135 @@ def agree_again(
 ) -> Consent:
     """Record ``member``'s renewed consent to ``version`` (a change to what they agreed to)."""
     return _record_once(member, version, Consent.Kind.RECONSENT, ip=ip, now=now)
+
+
+# --- Members' requests (policy §7) ----------------------------------------------------------
+
+
+def request_due_at(received_at: datetime.datetime) -> datetime.datetime:
+    """Policy §7 "지체 없이": the answer is due ``PRIVACY_REQUEST_DAYS`` days after receipt."""
+    return received_at + datetime.timedelta(days=settings.PRIVACY_REQUEST_DAYS)
+
+
+def settle_dates(
+    request: PrivacyRequest, *, received_changed: bool, now: datetime.datetime | None = None
+) -> None:
+    """Bring a request's dates in line with what staff entered, before it is saved.
+
+    The due date follows the receipt; ``resolved_at`` is set when the request leaves the open
+    state and cleared when it is reopened.
+    """
+    if received_changed:
+        request.due_at = request_due_at(request.received_at)
+    if request.status != PrivacyRequest.Status.OPEN and request.resolved_at is None:
+        request.resolved_at = now or timezone.now()
+    elif request.status == PrivacyRequest.Status.OPEN:
+        request.resolved_at = None
+
+
+@transaction.atomic
+def record_request(
+    *,
+    member,
+    kind: str,
+    channel: str,
+    received_at: datetime.datetime | None = None,
+    recorded_by=None,
+) -> PrivacyRequest:
+    """Record a request received by letter, phone, e-mail or web, with its due date."""
+    received_at = received_at or timezone.now()
+    return PrivacyRequest.objects.create(
+        member=member,
+        kind=kind,
+        channel=channel,
+        received_at=received_at,
+        due_at=request_due_at(received_at),
+        recorded_by=recorded_by,
+    )
+
+
+@transaction.atomic
+def resolve_request(
+    *,
+    request: PrivacyRequest,
+    resolution: str,
+    refused: bool = False,
+    now: datetime.datetime | None = None,
+) -> PrivacyRequest:
+    """Close the request with its resolution; a resolved correction lifts the restriction."""
+    request.status = PrivacyRequest.Status.REFUSED if refused else PrivacyRequest.Status.RESOLVED
+    request.resolution = resolution
+    request.resolved_at = now or timezone.now()
+    request.save(update_fields=["status", "resolution", "resolved_at"])
+    return request
+
+
+# --- Provision to third parties (policy §3) and correction notices (§7) ---------------------
+
+
+@transaction.atomic
+def record_disclosure(
+    *,
+    recipient: str,
+    basis: str,
+    items: str,
+    members: Iterable,
+    statute: str = "",
+    withhold_from_member: bool = False,
+    disclosed_at: datetime.datetime | None = None,
+    recorded_by=None,
+) -> Disclosure:
+    """Register a provision of ``members``' data to ``recipient`` on ``basis``."""
+    disclosed_at = disclosed_at or timezone.now()
+    disclosure = Disclosure.objects.create(
+        recipient=recipient,
+        basis=basis,
+        statute=statute,
+        items=items,
+        disclosed_at=disclosed_at,
+        withhold_from_member=withhold_from_member,
+        recorded_by=recorded_by,
+    )
+    set_disclosed_members(disclosure=disclosure, members=members)
+    return disclosure
+
+
+def set_disclosed_members(*, disclosure: Disclosure, members: Iterable) -> None:
+    """Make ``members`` exactly the members the disclosure names."""
+    pks = {member.pk for member in members}
+    disclosure.entries.exclude(member_id__in=pks).delete()
+    existing = set(disclosure.entries.values_list("member_id", flat=True))
+    DisclosedMember.objects.bulk_create(
+        DisclosedMember(disclosure=disclosure, member_id=pk, time=disclosure.disclosed_at)
+        for pk in sorted(pks - existing)
+    )
+
+
+def note_correction(
+    *, member, fields: Iterable[str], now: datetime.datetime | None = None
+) -> list[CorrectionNotice]:
+    """After ``member``'s data were corrected, open a notice for every earlier recipient.
+
+    Called in the transaction of the correction itself. Only disclosures made before the
+    correction count: a later recipient received the corrected data.
+    """
+    fields = sorted(fields)
+    if not fields:
+        return []
+    now = now or timezone.now()
+    entries = DisclosedMember.objects.filter(member=member, time__lte=now)
+    return CorrectionNotice.objects.bulk_create(
+        CorrectionNotice(entry=entry, corrected_at=now, fields=", ".join(fields))
+        for entry in entries
+    )
+
+
+@transaction.atomic
+def record_notification(
+    *, notice: CorrectionNotice, notified_by, now: datetime.datetime | None = None
+) -> CorrectionNotice:
+    """Record that the recipient was told of the correction."""
+    notice.notified_at = now or timezone.now()
+    notice.notified_by = notified_by
+    notice.save(update_fields=["notified_at", "notified_by"])
+    return notice

@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from nexcore_support.http import client_ip, safe_next
+from core.http import client_ip, safe_next
 from privacy import selectors, services
 from privacy.forms import ReconsentForm
 from privacy.models import PolicyVersion

@@ -2,9 +2,10 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from nexcore_support.admin import ReadOnlyAdminMixin
-from retention import selectors, services
+from core.admin import ReadOnlyAdminMixin
+from retention import selectors
 from retention.models import LegalHold, PurgeRun
+from retention.services.holds import lift_hold
 
 
 class LegalHoldForm(forms.ModelForm):
@@ -65,7 +66,7 @@ class LegalHoldAdmin(admin.ModelAdmin):
     def lift(self, request, queryset):
         holds = list(queryset.active())
         for hold in holds:
-            services.lift_hold(hold=hold, lifted_by=request.user)
+            lift_hold(hold=hold, lifted_by=request.user)
         self.message_user(request, _("%(count)d hold(s) lifted.") % {"count": len(holds)})
 
 

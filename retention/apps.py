@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class RetentionConfig(AppConfig):
     name = "retention"
     verbose_name = _("Retention")
+
+    def ready(self):
+        # Retention sits above every app and answers the questions they ask of it.
+        from accounts import hooks as accounts_hooks
+        from retention import selectors
+        from staff import hooks as staff_hooks
+
+        accounts_hooks.id_reserved.register(selectors.is_archived_id)
+        accounts_hooks.deletion_schedule.register(selectors.deletion_schedule)
+        accounts_hooks.member_records.register(selectors.member_records)
+        staff_hooks.held_member_pks.register(selectors.held_member_pks)
+        staff_hooks.archived_closures.register(selectors.archived_closures)

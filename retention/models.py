@@ -1,7 +1,7 @@
 """The archive of withdrawn members (policy §6 가, "별도의 DB"), legal holds, and the purge log.
 
 ``ArchivedMember`` and ``ArchivedRecord`` live only in the ``archive`` database (see
-``nexcore_support.routers``). Every archived row carries a stable key, "<source table>:<source
+``retention.routers``). Every archived row carries a stable key, "<source table>:<source
 primary key>": primary keys are never reused (AUTOINCREMENT on SQLite, sequences on
 PostgreSQL), so a copy made twice is the same row, and a legal hold placed on a member still
 names them once they are archived.

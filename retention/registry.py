@@ -187,9 +187,7 @@ CATEGORIES: tuple[Category, ...] = (
             # A staff account's second factor and password history: not records, they go with
             # the account.
             Source("otp_totp.totpdevice", "user__closed_at", (("user", MEMBER_FK),), purge=False),
-            Source(
-                "accounts.staffcredential", "user__closed_at", (("user", MEMBER_FK),), purge=False
-            ),
+            Source("staff.staffcredential", "user__closed_at", (("user", MEMBER_FK),), purge=False),
             Source("retention.archivedmember", "closed_at", (("source_key", MEMBER_KEY),)),
         ),
     ),
@@ -216,7 +214,7 @@ CATEGORIES: tuple[Category, ...] = (
             ),
             # The portal's own access records, named by member and by the handler's ID.
             Source(
-                "accounts.accessrecord",
+                "staff.accessrecord",
                 "time",
                 (("member", MEMBER_FK), ("staff_username", MEMBER_ID)),
             ),
@@ -236,7 +234,7 @@ CATEGORIES: tuple[Category, ...] = (
                 "admin.logentry", "action_time", (("object_repr", MEMBER_ID),), where=_PRIVILEGE_LOG
             ),
             Source(
-                "accounts.privilegechange",
+                "staff.privilegechange",
                 "time",
                 (("subject", MEMBER_FK), ("changed_by_username", MEMBER_ID)),
             ),

@@ -1,4 +1,5 @@
-"""Reads of retention shared by the purge, the report, the admin and sign-up."""
+"""Reads of retention shared by the purge, the report, the admin, and the hooks through which
+sign-up, the my-data page and the staff side ask their questions (``retention.apps``)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Min, Q
+from django.db.models import Min, Q, QuerySet
 from django.utils import timezone, translation
 
 from retention.models import ArchivedMember, LegalHold, member_key
-from retention.registry import CATEGORIES, Source, due_date
+from retention.registry import CATEGORIES, MEMBER_FK, Category, Source, due_date
+
+PRIMARY = "default"
 
 
 def is_archived_id(username: str) -> bool:
@@ -19,6 +22,11 @@ def is_archived_id(username: str) -> bool:
     Such an ID cannot be registered again (policy §5 나: the record must stay unambiguous).
     """
     return ArchivedMember.objects.filter(username=username).exists()
+
+
+def archived_closures(since: datetime.datetime) -> QuerySet[ArchivedMember]:
+    """The archived members who withdrew at or after ``since``, for the staff dashboard."""
+    return ArchivedMember.objects.filter(closed_at__gte=since)
 
 
 def member_key_for_id(username: str) -> str | None:
@@ -84,6 +92,85 @@ def holds_for(keys) -> Holds:
 def active_holds() -> Holds:
     """Every member under a hold not yet lifted."""
     return holds_for(LegalHold.objects.active().values_list("member_key", flat=True))
+
+
+def held_member_pks() -> set[int]:
+    """The members in the primary database under a hold not yet lifted."""
+    return set(active_holds().pks)
+
+
+# --- What a member is told of their own records (policy §7 열람) -------------------------------
+
+
+def _member_sources(entry: Category) -> list[Source]:
+    """The sources of ``entry`` in the primary database that name members by foreign key."""
+    return [
+        source
+        for source in entry.sources
+        if source.database == PRIMARY and any(kind == MEMBER_FK for _, kind in source.owners)
+    ]
+
+
+@dataclass(frozen=True)
+class ScheduledDeletion:
+    category: Category
+    next_deletion: datetime.datetime | None
+
+
+def deletion_schedule(member) -> list[ScheduledDeletion]:
+    """Per category, when the member's oldest record of it will be destroyed.
+
+    Every category with a table in the primary database that names members is listed. Contract
+    records (sign-up, consents) have no date while the account is open: their five-year clock
+    starts at withdrawal.
+    """
+    schedule = []
+    for entry in CATEGORIES:
+        sources = _member_sources(entry)
+        if not sources:
+            continue
+        oldest = [
+            _oldest(
+                source.rows().filter(source.owned_by(pks=[member.pk], usernames=[member.username])),
+                source.clock,
+            )
+            for source in sources
+        ]
+        first = min((moment for moment in oldest if moment is not None), default=None)
+        schedule.append(ScheduledDeletion(entry, first and due_date(entry, first)))
+    return schedule
+
+
+@dataclass(frozen=True)
+class MemberRecords:
+    """The member's rows of one source, newest first, and when each is destroyed."""
+
+    category: Category
+    source: Source
+    rows: QuerySet
+
+    def due_date(self, row) -> datetime.datetime:
+        return due_date(self.category, getattr(row, self.source.clock))
+
+
+def member_records(member) -> list[MemberRecords]:
+    """The member's records that the my-data page lists, in the registry's order.
+
+    A source is listed when its model says what a member sees of it (``member_columns``);
+    consents and disclosures have pages of their own.
+    """
+    return [
+        MemberRecords(
+            category=entry,
+            source=source,
+            rows=source.rows()
+            .filter(source.owned_by(pks=[member.pk]))
+            .order_by(f"-{source.clock}", "-pk"),
+        )
+        for entry in CATEGORIES
+        for source in _member_sources(entry)
+        if getattr(source.model_class, "member_columns", ())
+    ]
 
 
 def _iso(moment: datetime.datetime | None) -> str | None:

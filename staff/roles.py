@@ -46,8 +46,8 @@ _HANDLER = (
 # The privacy officer (개인정보 보호책임자) checks compliance: the handler's work plus the
 # access review, requests, disclosures and legal holds.
 _OFFICER = _HANDLER + (
-    "accounts.view_accessrecord",
-    "accounts.view_privilegechange",
+    "staff.view_accessrecord",
+    "staff.view_privilegechange",
     "accounts.view_access_review",
     "privacy.add_privacyrequest",
     "privacy.change_privacyrequest",

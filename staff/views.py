@@ -1,42 +1,23 @@
-"""Admin-side pages of the staff: the monthly access review and the dashboard (policy §9 라)."""
+"""Staff pages beside the Django admin: the monthly access review, the dashboard and the
+second factor (policy §9 다/라)."""
 
 from __future__ import annotations
 
-import datetime
 from base64 import b32encode
 
-from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.dashboard import dashboard as build_dashboard
-from accounts.review import access_review as build_review
-
-
-class MonthForm(forms.Form):
-    month = forms.RegexField(
-        label=gettext_lazy("Month (YYYY-MM)"),
-        regex=r"\A\d{4}-(0[1-9]|1[0-2])\Z",
-        required=False,
-    )
-
-    def month_date(self) -> datetime.date:
-        value = self.cleaned_data.get("month") if self.is_valid() else None
-        if value:
-            year, month = value.split("-")
-            return datetime.date(int(year), int(month), 1)
-        today = timezone.localdate()
-        last = today.replace(day=1) - datetime.timedelta(days=1)
-        return last.replace(day=1)
+from staff.forms import MonthForm, TokenForm
+from staff.selectors.dashboard import dashboard as build_dashboard
+from staff.selectors.review import access_review as build_review
+from staff.services import two_factor
 
 
 def _require(request, permission: str) -> None:
@@ -72,15 +53,6 @@ def dashboard(request):
 # --- The staff's second factor (policy §9 다; django-otp TOTP) -------------------------------
 
 
-class TokenForm(forms.Form):
-    token = forms.RegexField(
-        label=gettext_lazy("Six-digit code from your authenticator app"),
-        regex=r"\A\d{6}\Z",
-        max_length=6,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
-    )
-
-
 def _after_second_factor(request):
     return redirect(reverse("admin:index"))
 
@@ -90,14 +62,10 @@ def two_factor_setup(request):
     user = request.user
     if user_has_device(user):
         return redirect(reverse("staff_2fa_verify"))
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="default", confirmed=False)
+    device = two_factor.device_to_enrol(user=user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+        if two_factor.confirm_device(device=device, token=form.cleaned_data["token"]):
             otp_login(request, device)
             return _after_second_factor(request)
         form.add_error("token", _("This code is not valid. Check your device's clock."))

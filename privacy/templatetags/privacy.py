@@ -2,6 +2,8 @@ from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from privacy.selectors import published_notices
+
 register = template.Library()
 
 UNITS = (
@@ -21,3 +23,9 @@ def cookie_lifetime(seconds):
         if seconds >= size and seconds % size == 0:
             return phrase(seconds // size) % {"n": seconds // size}
     return ngettext("%(n)d second", "%(n)d seconds", seconds) % {"n": seconds}
+
+
+@register.simple_tag
+def latest_notices(count=5):
+    """``{% latest_notices 5 as notices %}``: the newest published notices, pinned first."""
+    return published_notices()[:count]

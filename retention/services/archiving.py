@@ -19,10 +19,10 @@ from django.db.models import ProtectedError, RestrictedError
 
 from accounts.models import MemberSession
 from privacy.models import Consent
-from retention.erasure import cascade_tables, delete_rows, make_unrecoverable
 from retention.exceptions import ArchiveIncomplete
 from retention.models import ArchivedMember, ArchivedRecord, source_key
 from retention.registry import CATEGORIES, Category, Source
+from retention.services.erasure import cascade_tables, delete_rows, make_unrecoverable
 
 ARCHIVE = "archive"
 PRIMARY = "default"

@@ -1,8 +1,8 @@
-"""The purge and legal holds: each kept record is destroyed once its period has lapsed.
+"""The purge: each kept record is destroyed once its period has lapsed.
 
 Policy §5: records the law makes us keep are destroyed when their period ends, and never before;
 policy §6 나: destroyed so that they cannot be reproduced. The purge first moves closed accounts
-to the archive database (``retention.archiving``).
+to the archive database (``retention.services.archiving``).
 """
 
 from __future__ import annotations
@@ -18,21 +18,18 @@ from django.db.models import Min
 from django.utils import timezone
 
 from retention import selectors
-from retention.archiving import ARCHIVE, PRIMARY, ArchiveResult, move_closed_accounts
-from retention.erasure import cascade_tables, delete_rows, make_unrecoverable
 from retention.exceptions import ArchiveIncomplete, PurgeFailed
 from retention.locks import purge_lock
-from retention.models import LegalHold, PurgeRun
+from retention.models import PurgeRun
 from retention.registry import CATEGORIES, EXPIRING, Source, purge_cutoff
+from retention.services.archiving import ARCHIVE, PRIMARY, ArchiveResult, move_closed_accounts
+from retention.services.erasure import cascade_tables, delete_rows, make_unrecoverable
 
 logger = logging.getLogger("nexcore.retention")
 
 SESSION_KEY = "sessions"
 
 Progress = Callable[[str, int], None]
-
-
-# --- The purge (policy §5, §6 나) -------------------------------------------------------------
 
 
 @dataclass
@@ -236,21 +233,3 @@ def _record(
             outcome.key: {"deleted": outcome.deleted, "held": outcome.held} for outcome in outcomes
         }
     run.save()
-
-
-# --- Legal holds ------------------------------------------------------------------------------
-
-
-def place_hold(*, member_key: str, reason: str, review_on: datetime.date, placed_by) -> LegalHold:
-    """Keep the member's records past their due dates until the hold is lifted."""
-    return LegalHold.objects.create(
-        member_key=member_key, reason=reason, review_on=review_on, placed_by=placed_by
-    )
-
-
-def lift_hold(*, hold: LegalHold, lifted_by, now: datetime.datetime | None = None) -> LegalHold:
-    """End the hold; the next purge destroys whatever fell due meanwhile."""
-    hold.lifted_at = now or timezone.now()
-    hold.lifted_by = lifted_by
-    hold.save(update_fields=["lifted_at", "lifted_by"])
-    return hold

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.utils.translation import gettext as _
 
-from accounts import audit
-from accounts.models import AccessRecord
-from nexcore_support.http import client_ip
-from privacy.requests import restricted_member_ids
+from core.http import client_ip
+from privacy.selectors import restricted_member_ids
+from staff.models import AccessRecord
+from staff.services import audit
 
 # Query parameters of a changelist that only steer the display, not which members it shows.
 _DISPLAY_ONLY = {"o", "_changelist_filters"}

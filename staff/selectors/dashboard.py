@@ -14,9 +14,8 @@ from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from accounts.models import User, VisitRecord
-from privacy import requests
-from privacy.requests import restricted_member_ids
-from retention.models import ArchivedMember
+from privacy.selectors import open_requests, restricted_member_ids
+from staff import hooks
 
 # Company sizes as the number of members who named the company: (label, lowest, highest).
 COMPANY_SIZES = (("1", 1, 1), ("2-5", 2, 5), ("6-20", 6, 20), ("21+", 21, None))
@@ -100,7 +99,7 @@ def withdrawals_per_month(now: datetime.datetime) -> list[tuple[datetime.date, i
     counts: dict[datetime.date, int] = {}
     for rows in (
         _members().filter(closed_at__gte=since),
-        ArchivedMember.objects.filter(closed_at__gte=since),
+        hooks.archived_closures(since),
     ):
         for month, n in _per_month(rows, "closed_at"):
             counts[month] = counts.get(month, 0) + n
@@ -122,8 +121,8 @@ def visits_per_day(now: datetime.datetime) -> list[tuple[datetime.date, int]]:
 
 
 def request_counts(now: datetime.datetime) -> tuple[int, int]:
-    # Overdue as privacy.requests.overdue_requests counts it, in the same single query.
-    counts = requests.open_requests().aggregate(
+    # Overdue as privacy.selectors.overdue_requests counts it, in the same single query.
+    counts = open_requests().aggregate(
         open=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now))
     )
     return counts["open"], counts["overdue"]

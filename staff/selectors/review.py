@@ -15,9 +15,9 @@ from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
 
-from accounts.models import AccessRecord
-from privacy.requests import restricted_member_ids
-from retention.selectors import active_holds
+from privacy.selectors import restricted_member_ids
+from staff import hooks
+from staff.models import AccessRecord
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.date
 
 
 def is_working_time(moment: datetime.datetime) -> bool:
-    """Working hours are ``STAFF_WORKING_HOURS`` on ``STAFF_WORKING_DAYS``, in Asia/Seoul."""
+    """Working hours are ``STAFF_WORKING_HOURS`` on ``STAFF_WORKING_DAYS``, in ``TIME_ZONE``."""
     local = timezone.localtime(moment)
     start, end = settings.STAFF_WORKING_HOURS
     return local.weekday() in settings.STAFF_WORKING_DAYS and start <= local.hour < end
@@ -89,8 +89,7 @@ def access_review(*, month: datetime.date) -> AccessReview:
     start, end = month_bounds(month)
     records = AccessRecord.objects.filter(time__gte=start, time__lt=end)
     threshold = settings.ACCESS_REVIEW_BULK_THRESHOLD
-    holds = active_holds()
-    sensitive_pks = set(holds.pks) | set(
+    sensitive_pks = hooks.held_member_pks() | set(
         records.filter(member_id__in=restricted_member_ids()).values_list("member_id", flat=True)
     )
     handlers: dict[str, HandlerReview] = {}

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from accounts.models import AccessRecord, PrivilegeChange, User
+from accounts.models import User
+from staff.models import AccessRecord, PrivilegeChange
 
 TARGET_LENGTH = AccessRecord._meta.get_field("target").max_length
 DETAIL_LENGTH = AccessRecord._meta.get_field("detail").max_length

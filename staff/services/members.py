@@ -13,11 +13,12 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts import audit
-from accounts.exceptions import NotAMember
-from accounts.models import AccessRecord, MisuseRecord, User
+from accounts.models import MisuseRecord, User
 from accounts.services import end_sessions
-from privacy.requests import restricted_member_ids
+from privacy.selectors import restricted_member_ids
+from staff.exceptions import NotAMember
+from staff.models import AccessRecord
+from staff.services import audit
 
 EXPORT_COLUMNS = ("username", "company", "project", "product", "date_joined", "is_active")
 

@@ -61,16 +61,16 @@ def test_records_are_paginated_newest_first(reauthed_client, member):
         for n in range(45)
     )
     first = reauthed_client.get(ME)
-    visits = first.context["visits"]
+    (visits,) = [table.page for table in first.context["record_tables"] if table.key == "visit"]
     assert visits.paginator.count >= 45 and len(visits.object_list) == 20
     times = [visit.time for visit in visits.object_list]
     assert times == sorted(times, reverse=True)
-    last = reauthed_client.get(ME, {"visits": visits.paginator.num_pages})
+    last = reauthed_client.get(ME, {"visit": visits.paginator.num_pages})
     assert "/p0/" in last.content.decode()
 
 
 def test_a_page_number_out_of_range_is_not_an_error(reauthed_client):
-    assert reauthed_client.get(ME, {"visits": "9999", "misuse": "abc"}).status_code == 200
+    assert reauthed_client.get(ME, {"visit": "9999", "misuse": "abc"}).status_code == 200
 
 
 def test_misuse_records_against_the_member_are_shown(reauthed_client, member):

@@ -7,8 +7,9 @@ from django.contrib.auth.models import Group
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import AccessRecord, IdentityVerification, PasswordResetCode, User
-from accounts.roles import SUPPORT_AGENT
+from accounts.models import IdentityVerification, PasswordResetCode, User
+from staff.models import AccessRecord
+from staff.roles import SUPPORT_AGENT
 from tests.conftest import PASSWORD
 
 pytestmark = [

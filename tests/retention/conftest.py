@@ -187,7 +187,7 @@ def make_row(model_label: str, *, at: datetime.datetime, member: User | None, ca
 
 
 def _access_record(*, at, member, username):
-    from accounts.models import AccessRecord
+    from staff.models import AccessRecord
 
     return AccessRecord.objects.create(
         time=at, staff=staff(), staff_username="staff01", action="view", member=member
@@ -195,7 +195,7 @@ def _access_record(*, at, member, username):
 
 
 def _privilege_change(*, at, member, username):
-    from accounts.models import PrivilegeChange
+    from staff.models import PrivilegeChange
 
     return PrivilegeChange.objects.create(time=at, subject=member, change="is_staff granted")
 
@@ -218,15 +218,15 @@ def _disclosed_member(*, at, member, username):
 
 
 _STAFF_SIDE = {
-    "accounts.accessrecord": _access_record,
-    "accounts.privilegechange": _privilege_change,
+    "staff.accessrecord": _access_record,
+    "staff.privilegechange": _privilege_change,
     "privacy.privacyrequest": _privacy_request,
     "privacy.disclosedmember": _disclosed_member,
 }
 
 
 def staff() -> User:
-    from accounts.models import PrivilegeChange
+    from staff.models import PrivilegeChange
 
     user, created = User.objects.get_or_create(username="staff01", defaults={"is_staff": True})
     if created:

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
-from retention import archiving, services
 from retention.models import ArchivedMember, LegalHold, PurgeRun, member_key
+from retention.services import archiving, holds
 from tests.retention.conftest import BOTH
 
 pytestmark = pytest.mark.django_db(databases=BOTH)
@@ -45,7 +45,7 @@ def test_a_hold_on_an_unknown_id_is_refused(admin_client, db):
 
 
 def test_the_lift_action_lifts_and_keeps_the_hold(admin_client, member):
-    hold = services.place_hold(
+    hold = holds.place_hold(
         member_key=member_key(member.pk), reason="x", review_on="2027-01-01", placed_by=None
     )
     admin_client.post(

@@ -10,7 +10,6 @@ from django.core.management import call_command
 from django.db import models, router
 from django.urls import reverse
 
-from accounts import recovery
 from accounts import services as accounts_services
 from accounts.models import (
     IdentityVerification,
@@ -21,9 +20,10 @@ from accounts.models import (
     VisitRecord,
 )
 from privacy.models import Consent
-from retention import archiving
-from retention.erasure import delete_rows
 from retention.models import ArchivedMember, ArchivedRecord, member_key, source_key
+from retention.services import archiving
+from retention.services.erasure import delete_rows
+from staff.services import recovery
 from tests.retention.conftest import BOTH, make_row, seoul, staff
 
 pytestmark = pytest.mark.django_db(databases=BOTH)

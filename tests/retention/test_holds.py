@@ -7,8 +7,8 @@ import datetime
 import pytest
 
 from accounts.models import User, VisitRecord
-from retention import services
 from retention.models import ArchivedMember, ArchivedRecord, member_key
+from retention.services import holds
 from tests.retention.conftest import BOTH, make_row, purge, seoul
 
 pytestmark = pytest.mark.django_db(databases=BOTH)
@@ -18,7 +18,7 @@ VISIT_DUE = seoul(2024, 5, 1)
 
 
 def hold(member_pk):
-    return services.place_hold(
+    return holds.place_hold(
         member_key=member_key(member_pk),
         reason="Dispute 2024-17",
         review_on=datetime.date(2025, 1, 1),
@@ -46,7 +46,7 @@ def test_lifting_a_hold_lets_the_next_run_catch_up(make_member):
     make_row("accounts.visitrecord", at=MADE, member=member, category="visit")
     purge(at=seoul(2025, 6, 1))
     assert VisitRecord.objects.count() == 1
-    services.lift_hold(hold=the_hold, lifted_by=None)
+    holds.lift_hold(hold=the_hold, lifted_by=None)
     purge(at=seoul(2025, 6, 2))
     assert VisitRecord.objects.count() == 0
 

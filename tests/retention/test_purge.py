@@ -211,7 +211,7 @@ def test_each_run_is_recorded_with_counts_and_no_personal_data(closed_member):
 def test_a_failed_run_exits_1_is_recorded_and_leaves_rows_in_place(member, monkeypatch):
     from django.db import DatabaseError
 
-    from retention import services
+    from retention.services import purge as services
 
     make_row("accounts.visitrecord", at=MADE, member=member, category="visit")
 

@@ -8,9 +8,9 @@ import json
 import pytest
 from django.core.management import call_command
 
-from retention import services
 from retention.models import member_key
 from retention.registry import CATEGORIES
+from retention.services import holds
 from tests.retention.conftest import BOTH, make_row, seoul
 
 pytestmark = pytest.mark.django_db(databases=BOTH)
@@ -64,7 +64,7 @@ def test_rows_oldest_and_next_due_are_counted_in_both_databases(capsys, make_mem
 def test_held_rows_are_counted_and_the_hold_listed(capsys, make_member):
     member = make_member(username="report01")
     make_row("accounts.visitrecord", at=seoul(2026, 1, 15, 10, 0), member=member, category="visit")
-    services.place_hold(
+    holds.place_hold(
         member_key=member_key(member.pk),
         reason="Dispute",
         review_on=datetime.date(2027, 1, 1),
@@ -80,7 +80,7 @@ def test_held_rows_are_counted_and_the_hold_listed(capsys, make_member):
 def test_the_report_names_no_member(capsys, make_member):
     member = make_member(username="secret01", company="Secret Co", ip="198.51.100.5")
     make_row("accounts.visitrecord", at=seoul(2026, 1, 15, 10, 0), member=member, category="visit")
-    services.place_hold(
+    holds.place_hold(
         member_key=member_key(member.pk),
         reason="About secret01",
         review_on=datetime.date(2027, 1, 1),

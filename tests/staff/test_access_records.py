@@ -10,9 +10,9 @@ import time_machine
 from django.urls import reverse
 
 from accounts import services
-from accounts.exceptions import AppendOnlyRecord
-from accounts.models import AccessRecord, PrivilegeChange
-from accounts.roles import PRIVACY_HANDLER, PRIVACY_OFFICER
+from staff.exceptions import AppendOnlyRecord
+from staff.models import AccessRecord, PrivilegeChange
+from staff.roles import PRIVACY_HANDLER, PRIVACY_OFFICER
 
 VIEWED_AT = datetime.datetime(2026, 4, 7, 14, 30, tzinfo=ZoneInfo("Asia/Seoul"))
 
@@ -121,15 +121,15 @@ def test_the_officer_reads_access_records_but_cannot_change_them(client, login_a
     client.get(reverse("admin:accounts_user_change", args=[member.pk]))
     login_as(role=PRIVACY_OFFICER, username="officer01")
     record = records("view").get()
-    page = client.get(reverse("admin:accounts_accessrecord_change", args=[record.pk]))
+    page = client.get(reverse("admin:staff_accessrecord_change", args=[record.pk]))
     assert page.status_code == 200
     response = client.post(
-        reverse("admin:accounts_accessrecord_change", args=[record.pk]), {"action": "list"}
+        reverse("admin:staff_accessrecord_change", args=[record.pk]), {"action": "list"}
     )
     assert response.status_code == 403
     assert (
         client.post(
-            reverse("admin:accounts_accessrecord_delete", args=[record.pk]), {"post": "yes"}
+            reverse("admin:staff_accessrecord_delete", args=[record.pk]), {"post": "yes"}
         ).status_code
         == 403
     )
@@ -200,8 +200,8 @@ def test_role_changes_from_the_role_side_and_clearing_are_recorded(make_staff, d
     assert set(
         PrivilegeChange.objects.filter(group_name=PRIVACY_HANDLER).values_list("change", flat=True)
     ) == {
-        "role permission accounts.view_accessrecord granted",
-        "role permission accounts.view_accessrecord removed",
+        "role permission staff.view_accessrecord granted",
+        "role permission staff.view_accessrecord removed",
     }
 
 

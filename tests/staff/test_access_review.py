@@ -9,12 +9,12 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from accounts import audit
-from accounts.review import access_review
-from accounts.roles import PRIVACY_HANDLER, PRIVACY_OFFICER
-from privacy.requests import record_request
+from privacy.services import record_request
 from retention.models import member_key
-from retention.services import place_hold
+from retention.services.holds import place_hold
+from staff.roles import PRIVACY_HANDLER, PRIVACY_OFFICER
+from staff.selectors.review import access_review
+from staff.services import audit
 
 SEOUL = ZoneInfo("Asia/Seoul")
 MARCH = datetime.date(2026, 3, 1)

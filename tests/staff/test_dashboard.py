@@ -10,9 +10,10 @@ import time_machine
 from django.db import connections
 from django.urls import reverse
 
-from accounts import dashboard, services
-from accounts.roles import SUPPORT_AGENT
-from privacy.requests import record_request
+from accounts import services
+from privacy.services import record_request
+from staff.roles import SUPPORT_AGENT
+from staff.selectors import dashboard
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NOW = datetime.datetime(2026, 6, 15, 12, 0, tzinfo=SEOUL)

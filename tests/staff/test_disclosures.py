@@ -6,10 +6,11 @@ import pytest
 from django.urls import reverse
 
 from accounts import services
-from accounts.models import AccessRecord
-from accounts.roles import PRIVACY_OFFICER
-from privacy.disclosures import pending_notices, record_disclosure
 from privacy.models import CorrectionNotice, Disclosure
+from privacy.selectors import pending_notices
+from privacy.services import record_disclosure
+from staff.models import AccessRecord
+from staff.roles import PRIVACY_OFFICER
 
 
 @pytest.mark.policy("3")

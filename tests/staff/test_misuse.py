@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from accounts.models import AccessRecord, MemberSession, MisuseRecord
-from accounts.roles import PRIVACY_HANDLER, SUPPORT_AGENT
+from accounts.models import MemberSession, MisuseRecord
+from staff.models import AccessRecord
+from staff.roles import PRIVACY_HANDLER, SUPPORT_AGENT
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.policy("9")

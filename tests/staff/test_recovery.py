@@ -12,7 +12,8 @@ from django.contrib.auth.hashers import check_password, identify_hasher
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import AccessRecord, IdentityVerification, MemberSession, PasswordResetCode
+from accounts.models import IdentityVerification, MemberSession, PasswordResetCode
+from staff.models import AccessRecord
 from tests.conftest import PASSWORD
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -188,7 +189,7 @@ def test_roles_without_the_permission_cannot_issue_codes(client, login_as, make_
 
 
 def test_expired_codes_are_purged(code, member):
-    from retention.services import purge_expired
+    from retention.services.purge import purge_expired
 
     with time_machine.travel(NOW + datetime.timedelta(hours=1), tick=False):
         purge_expired(now=NOW + datetime.timedelta(hours=1))

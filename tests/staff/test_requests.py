@@ -9,11 +9,12 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from accounts import staff as staff_actions
-from accounts.dashboard import members_by_product
-from accounts.roles import PRIVACY_HANDLER, PRIVACY_OFFICER
 from privacy.models import PrivacyRequest
-from privacy.requests import is_restricted, overdue_requests, record_request, resolve_request
+from privacy.selectors import is_restricted, overdue_requests
+from privacy.services import record_request, resolve_request
+from staff.roles import PRIVACY_HANDLER, PRIVACY_OFFICER
+from staff.selectors.dashboard import members_by_product
+from staff.services import members as staff_actions
 
 SEOUL = ZoneInfo("Asia/Seoul")
 RECEIVED = datetime.datetime(2026, 4, 1, 9, 0, tzinfo=SEOUL)

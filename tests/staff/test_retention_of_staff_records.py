@@ -8,15 +8,15 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from accounts import audit, services
-from accounts.models import AccessRecord
-from accounts.roles import PRIVACY_HANDLER
-from privacy.disclosures import record_disclosure
+from accounts import services
 from privacy.models import DisclosedMember, PrivacyRequest
-from privacy.requests import record_request
-from retention.archiving import archive_closed_accounts
+from privacy.services import record_disclosure, record_request
 from retention.models import ArchivedRecord
-from retention.services import purge_expired
+from retention.services.archiving import archive_closed_accounts
+from retention.services.purge import purge_expired
+from staff.models import AccessRecord
+from staff.roles import PRIVACY_HANDLER
+from staff.services import audit
 
 SEOUL = ZoneInfo("Asia/Seoul")
 pytestmark = [pytest.mark.policy("5"), pytest.mark.django_db(databases=["default", "archive"])]

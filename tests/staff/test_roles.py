@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from accounts.models import AccessRecord
-from accounts.roles import PRIVACY_HANDLER, PRIVACY_OFFICER, ROLES, SUPPORT_AGENT
+from staff.models import AccessRecord
+from staff.roles import PRIVACY_HANDLER, PRIVACY_OFFICER, ROLES, SUPPORT_AGENT
 
 AGENT, HANDLER, OFFICER, SUPERUSER = SUPPORT_AGENT, PRIVACY_HANDLER, PRIVACY_OFFICER, "superuser"
 
@@ -24,9 +24,9 @@ PAGES = {
     "admin:accounts_misuserecord_changelist": {HANDLER, OFFICER, SUPERUSER},
     "admin:accounts_user_reset_code": {AGENT, HANDLER, OFFICER, SUPERUSER},
     "admin:accounts_passwordresetcode_changelist": {HANDLER, OFFICER, SUPERUSER},
-    "admin:accounts_accessrecord_changelist": {OFFICER, SUPERUSER},
-    "admin:accounts_privilegechange_changelist": {OFFICER, SUPERUSER},
-    "admin:accounts_accessrecord_add": set(),
+    "admin:staff_accessrecord_changelist": {OFFICER, SUPERUSER},
+    "admin:staff_privilegechange_changelist": {OFFICER, SUPERUSER},
+    "admin:staff_accessrecord_add": set(),
     "admin:privacy_consent_changelist": {HANDLER, OFFICER, SUPERUSER},
     "admin:privacy_notice_changelist": {AGENT, HANDLER, OFFICER, SUPERUSER},
     "admin:privacy_notice_add": {AGENT, SUPERUSER},
@@ -123,7 +123,7 @@ def test_a_handler_cannot_change_roles_or_see_staff_accounts(client, login_as, m
 @pytest.mark.parametrize("page", ["accessrecord", "privilegechange", "purgerun"])
 def test_evidence_is_read_only_even_for_superusers(client, login_as, member, page):
     log_in(login_as, SUPERUSER)
-    app = "retention" if page == "purgerun" else "accounts"
+    app = "retention" if page == "purgerun" else "staff"
     assert client.get(reverse(f"admin:{app}_{page}_add")).status_code == 403
     response = client.get(reverse(f"admin:{app}_{page}_changelist"))
     assert response.status_code == 200

@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 
 from accounts.models import MisuseRecord
-from accounts.roles import PRIVACY_HANDLER
+from staff.roles import PRIVACY_HANDLER
 from tests.staff.conftest import STAFF_PASSWORD
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -107,7 +107,7 @@ def test_a_member_given_staff_rights_must_set_a_new_password_first(client, membe
 
 
 def test_upgrading_the_hash_at_login_does_not_renew_the_password(client, handler):
-    from accounts.models import StaffCredential
+    from staff.models import StaffCredential
 
     before = StaffCredential.objects.get(user=handler)
     from django.contrib.auth.hashers import make_password

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.roles import PRIVACY_HANDLER
+from staff.roles import PRIVACY_HANDLER
 from tests.staff.conftest import STAFF_PASSWORD
 
 pytestmark = pytest.mark.policy("9")

@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from retention.archiving import archive_closed_accounts
 from retention.exceptions import RetentionError
+from retention.services.archiving import archive_closed_accounts
 
 
 class Command(BaseCommand):

@@ -9,7 +9,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from retention.exceptions import PurgeFailed, PurgeLocked
-from retention.services import purge_expired
+from retention.services.purge import purge_expired
 
 EXIT_FAILED = 1
 EXIT_LOCKED = 75

@@ -6,7 +6,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.review import access_review
+from staff.selectors.review import access_review
 
 
 def month(value: str) -> datetime.date:

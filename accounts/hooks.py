@@ -1,0 +1,30 @@
+"""What accounts asks of retention, which sits above it and answers from its ``ready()``.
+
+Retention's registry is the single source of every period (policy §5), and no app imports
+retention (docs/architecture.md): sign-up and the my-data page get their answers here.
+"""
+
+from __future__ import annotations
+
+from core.hooks import Hook
+
+id_reserved = Hook(
+    "accounts.hooks.id_reserved",
+    """``id_reserved(username) -> bool``: whether an ID nobody uses is still held by a withdrawn
+    member whose records are kept (policy §5 나), so that it cannot be registered again.""",
+)
+
+deletion_schedule = Hook(
+    "accounts.hooks.deletion_schedule",
+    """``deletion_schedule(member) -> list``: per retention category holding the member's
+    records, an entry with ``category`` (``key``, ``label``, ``months``, ``basis``, ``clock``)
+    and ``next_deletion`` (when the oldest of them is destroyed, or None while the clock has
+    not started).""",
+)
+
+member_records = Hook(
+    "accounts.hooks.member_records",
+    """``member_records(member) -> list``: the member's own records that the my-data page
+    shows, one entry per table in registry order, with ``category``, ``rows`` (a queryset of
+    the member's rows, newest first) and ``due_date(row)`` (when that row is destroyed).""",
+)

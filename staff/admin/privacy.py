@@ -1,0 +1,232 @@
+"""The admin of members' consents, their requests (policy §7) and the disclosure register (§3).
+
+All of it is personal data handled by staff, so every view writes its access record.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from core.admin import ReadOnlyAdminMixin
+from privacy import selectors, services
+from privacy.models import (
+    Consent,
+    CorrectionNotice,
+    DisclosedMember,
+    Disclosure,
+    PrivacyRequest,
+)
+from staff.admin.audit import AccessAuditedAdmin
+
+
+@admin.register(Consent)
+class ConsentAdmin(AccessAuditedAdmin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("given_at", "member", "policy_version", "kind", "ip")
+    list_filter = ("kind", "policy_version")
+    list_select_related = ("member", "policy_version")
+    date_hierarchy = "given_at"
+
+
+# --- Members' requests (policy §7) and the disclosure register (policy §3) ----------------------
+
+
+class MemberByIdField(forms.ModelChoiceField):
+    """Staff name a member by ID; staff accounts are not members."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            queryset=get_user_model().objects.filter(is_staff=False, is_superuser=False),
+            to_field_name="username",
+            widget=forms.TextInput,
+            error_messages={"invalid_choice": _("No member has this ID.")},
+            **kwargs,
+        )
+
+    def to_python(self, value):
+        return super().to_python(value.strip().lower() if isinstance(value, str) else value)
+
+
+class PrivacyRequestForm(forms.ModelForm):
+    member = MemberByIdField(label=_("Member ID"))
+
+    class Meta:
+        model = PrivacyRequest
+        fields = ["member", "kind", "channel", "received_at", "status", "resolution"]
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("deadline")
+    parameter_name = "deadline"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", _("Overdue")), ("open", _("Open, not yet due"))]
+
+    def queryset(self, request, queryset):
+        overdue = selectors.overdue_requests()
+        if self.value() == "overdue":
+            return queryset & overdue
+        if self.value() == "open":
+            return queryset & selectors.open_requests().exclude(pk__in=overdue.values("pk"))
+        return queryset
+
+
+@admin.register(PrivacyRequest)
+class PrivacyRequestAdmin(AccessAuditedAdmin, admin.ModelAdmin):
+    """Policy §7: requests received by letter, phone, e-mail or web; overdue ones stand out."""
+
+    form = PrivacyRequestForm
+    list_display = ("received_at", "member", "kind", "channel", "status", "deadline")
+    list_filter = (OverdueFilter, "status", "kind", "channel")
+    list_select_related = ("member",)
+    search_fields = ("member__username",)
+    date_hierarchy = "received_at"
+    readonly_fields = ("due_at", "resolved_at", "recorded_by")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = self.readonly_fields
+        return ("member", *fields) if obj is not None else fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None:
+            kwargs["fields"] = ["kind", "channel", "received_at", "status", "resolution"]
+        return super().get_form(request, obj, change, **kwargs)
+
+    @admin.display(description=_("due"), ordering="due_at")
+    def deadline(self, obj):
+        due = timezone.localtime(obj.due_at).strftime("%Y-%m-%d %H:%M")
+        if obj.is_overdue():
+            return format_html('<strong class="errornote">{} {}</strong>', gettext("OVERDUE"), due)
+        return due
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.recorded_by = request.user
+        received_changed = not change or "received_at" in form.changed_data
+        services.settle_dates(obj, received_changed=received_changed)
+        super().save_model(request, obj, form, change)
+
+
+class DisclosureForm(forms.ModelForm):
+    member_ids = forms.CharField(
+        label=_("Member IDs"),
+        help_text=_("The IDs of the members whose data were provided, separated by spaces."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    class Meta:
+        model = Disclosure
+        fields = [
+            "recipient", "basis", "statute", "items", "disclosed_at", "withhold_from_member",
+        ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["member_ids"] = " ".join(
+                self.instance.entries.order_by("member__username").values_list(
+                    "member__username", flat=True
+                )
+            )
+
+    def clean_member_ids(self):
+        ids = {
+            part.strip().lower()
+            for part in self.cleaned_data["member_ids"].replace(",", " ").split()
+        }
+        members = list(
+            get_user_model().objects.filter(username__in=ids, is_staff=False, is_superuser=False)
+        )
+        unknown = ids - {member.username for member in members}
+        if unknown:
+            raise forms.ValidationError(
+                _("No member has these IDs: %(ids)s"), params={"ids": ", ".join(sorted(unknown))}
+            )
+        return members
+
+    def clean(self):
+        data = super().clean()
+        if data.get("basis") == Disclosure.Basis.STATUTE and not data.get("statute"):
+            self.add_error("statute", _("Name the statute and the case number."))
+        return data
+
+
+@admin.register(Disclosure)
+class DisclosureAdmin(AccessAuditedAdmin, admin.ModelAdmin):
+    """Policy §3: every provision to a third party, its legal basis and whose data went."""
+
+    form = DisclosureForm
+    list_display = ("disclosed_at", "recipient", "basis", "statute", "items", "member_count")
+    list_filter = ("basis", "withhold_from_member")
+    search_fields = ("recipient", "statute", "entries__member__username")
+    date_hierarchy = "disclosed_at"
+    readonly_fields = ("recorded_by",)
+
+    def audited_member_pks(self, objects):
+        return list(
+            DisclosedMember.objects.filter(disclosure__in=[obj.pk for obj in objects]).values_list(
+                "member_id", flat=True
+            )
+        )
+
+    @admin.display(description=_("members"))
+    def member_count(self, obj):
+        return obj.entries.count()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.recorded_by = request.user
+        # Members first, so that the access record written after the save names them.
+        admin.ModelAdmin.save_model(self, request, obj, form, change)
+        services.set_disclosed_members(disclosure=obj, members=form.cleaned_data["member_ids"])
+        action = "change" if change else "add"
+        self.audit(request, action, [obj], detail=",".join(form.changed_data))
+
+
+@admin.register(CorrectionNotice)
+class CorrectionNoticeAdmin(AccessAuditedAdmin, admin.ModelAdmin):
+    """Policy §7: recipients to tell of a member's correction, and when they were told."""
+
+    list_display = ("corrected_at", "recipient", "member", "fields", "notified_at", "notified_by")
+    list_filter = (("notified_at", admin.EmptyFieldListFilter),)
+    list_select_related = ("entry__disclosure", "entry__member", "notified_by")
+    date_hierarchy = "corrected_at"
+    actions = ["record_notified"]
+
+    def audited_member_pks(self, objects):
+        return [obj.entry.member_id for obj in objects]
+
+    @admin.display(description=_("recipient"))
+    def recipient(self, obj):
+        return obj.entry.disclosure.recipient
+
+    @admin.display(description=_("member"))
+    def member(self, obj):
+        return obj.entry.member
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("entry", "corrected_at", "fields", "notified_at", "notified_by")
+
+    @admin.action(description=_("Record that the recipients were told"), permissions=["change"])
+    def record_notified(self, request, queryset):
+        pending = list(queryset.filter(notified_at__isnull=True))
+        for notice in pending:
+            services.record_notification(notice=notice, notified_by=request.user)
+        self.message_user(
+            request, gettext("%(count)d notification(s) recorded.") % {"count": len(pending)}
+        )

@@ -1,0 +1,53 @@
+"""Forms of the staff pages and of the staff's admin screens."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import IdentityVerification, Product
+
+
+class MonthForm(forms.Form):
+    month = forms.RegexField(
+        label=_("Month (YYYY-MM)"),
+        regex=r"\A\d{4}-(0[1-9]|1[0-2])\Z",
+        required=False,
+    )
+
+    def month_date(self) -> datetime.date:
+        value = self.cleaned_data.get("month") if self.is_valid() else None
+        if value:
+            year, month = value.split("-")
+            return datetime.date(int(year), int(month), 1)
+        today = timezone.localdate()
+        last = today.replace(day=1) - datetime.timedelta(days=1)
+        return last.replace(day=1)
+
+
+class TokenForm(forms.Form):
+    token = forms.RegexField(
+        label=_("Six-digit code from your authenticator app"),
+        regex=r"\A\d{6}\Z",
+        max_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class CallerVerificationForm(forms.Form):
+    """What staff ask a caller before issuing a reset code (policy §7 본인 확인)."""
+
+    company = forms.CharField(label=_("Company"), max_length=100)
+    project = forms.CharField(label=_("Project"), max_length=100)
+    product = forms.ModelChoiceField(
+        queryset=Product.objects.all(), label=_("Product in use"), to_field_name="slug"
+    )
+    channel = forms.ChoiceField(label=_("Channel"), choices=IdentityVerification.Channel.choices)
+
+
+class FlagForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea, max_length=2000)
+    suspend = forms.BooleanField(label=_("Also suspend the account"), required=False)

@@ -1,0 +1,18 @@
+"""What the staff side asks of retention, which sits above it and answers from its ``ready()``."""
+
+from __future__ import annotations
+
+from core.hooks import Hook
+
+held_member_pks = Hook(
+    "staff.hooks.held_member_pks",
+    """``held_member_pks() -> set[int]``: the members in the primary database whose records
+    are under an active legal hold; the monthly review lists access to them.""",
+)
+
+archived_closures = Hook(
+    "staff.hooks.archived_closures",
+    """``archived_closures(since) -> QuerySet``: the withdrawn members already moved to the
+    archive database who closed their account at or after ``since``, with a ``closed_at``
+    field; the dashboard counts them with those still in the primary database.""",
+)

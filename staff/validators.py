@@ -1,0 +1,35 @@
+"""Password validation for staff accounts (policy §9 다), named in ``AUTH_PASSWORD_VALIDATORS``."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from staff.selectors.passwords import used_passwords
+
+
+class StaffPasswordReuseValidator:
+    """A staff member may not choose any of their last ``STAFF_PASSWORD_HISTORY`` passwords."""
+
+    def validate(self, password, user=None):
+        if user is None or not getattr(user, "is_staff", False):
+            return
+        for encoded in used_passwords(user):
+            if check_password(password, encoded):
+                raise ValidationError(
+                    ngettext(
+                        "Choose a password you have not used before.",
+                        "Choose a password other than your last %(count)d.",
+                        settings.STAFF_PASSWORD_HISTORY,
+                    )
+                    % {"count": settings.STAFF_PASSWORD_HISTORY},
+                    code="password_reused",
+                )
+
+    def get_help_text(self):
+        return _("Staff: your password cannot be one of your last %(count)d.") % {
+            "count": settings.STAFF_PASSWORD_HISTORY
+        }
