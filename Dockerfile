@@ -1,5 +1,7 @@
 # NEXCORE Support Portal: gunicorn serving the site and its static files, as an unprivileged user.
-FROM python:3.11-slim
+# The base image is pinned by digest and every package is installed from requirements.lock with
+# its hash (`make lock` writes it), so that a build installs exactly what was reviewed.
+FROM python:3.11-slim@sha256:9c900dea9e8fb7e16277c179b555cc72d29a352dbc33cff48ad5a0412fd5bfc7
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -12,14 +14,9 @@ RUN apt-get update \
  && useradd --create-home --uid 10001 portal
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
-COPY nexcore_support ./nexcore_support
-COPY core ./core
-COPY accounts ./accounts
-COPY privacy ./privacy
-COPY staff ./staff
-COPY retention ./retention
-RUN pip install --no-cache-dir .
+COPY requirements.lock ./
+RUN pip install --no-cache-dir --require-hashes --no-deps -r requirements.lock
+# .dockerignore keeps local secrets, databases, the venv, history and the tests out.
 COPY . .
 
 # Build-time only key: collectstatic and compilemessages never sign anything.
@@ -31,4 +28,4 @@ USER portal
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8000'), timeout=4)"
-CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py migrate --database archive --noinput && exec gunicorn nexcore_support.wsgi --bind 0.0.0.0:${PORT} --workers 3"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py migrate --database archive --noinput && exec gunicorn nexcore_support.wsgi --config gunicorn.conf.py --bind 0.0.0.0:${PORT} --workers 3"]

@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 # Test processes (pytest-xdist), each with its own test databases; 0 runs in this process.
 TEST_WORKERS ?= auto
 
-.PHONY: run dev test lint migrate static messages python-version bench
+.PHONY: run dev test lint migrate static messages python-version bench lock
 
 python-version:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
@@ -18,7 +18,9 @@ $(BIN)/python: | python-version
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# The locked versions first (checked against their hashes), then the project itself.
+$(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.lock
 	$(BIN)/pip install -q -e .
 	touch $@
 
@@ -38,7 +40,7 @@ static: $(VENV)/.installed var/secret_key
 	$(BIN)/python manage.py collectstatic --noinput -v 0
 
 run: migrate static
-	$(BIN)/gunicorn nexcore_support.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -  --access-logformat '%(m)s %(U)s %(s)s %(M)sms'
+	$(BIN)/gunicorn nexcore_support.wsgi --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) --workers 2
 
 dev: migrate
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
@@ -60,3 +62,8 @@ messages: $(VENV)/.installed-dev var/secret_key
 # Retention benchmark: purge_expired against a plain DELETE, on SQLite and PostgreSQL (README).
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/purge.py $(BENCH_ARGS)
+
+# Pins every runtime package with its hashes (requirements.lock), for `make run` and the image;
+# run after changing the dependencies in pyproject.toml.
+lock: $(VENV)/.installed-dev
+	$(BIN)/uv pip compile pyproject.toml --quiet --generate-hashes --universal --python-version 3.11 --no-header -o requirements.lock

@@ -5,6 +5,10 @@ class SignupLimitReached(Exception):
     """Policy §2 가 가입횟수 제한: this address opened its allowance of accounts today."""
 
 
+class IdTaken(Exception):
+    """Another sign-up took this ID between the form's check and the insert."""
+
+
 class NoPolicyInForce(Exception):
     """No policy version is in force, so no consent can be recorded and nobody may sign up."""
 

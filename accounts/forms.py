@@ -6,12 +6,12 @@ import unicodedata
 
 from django import forms
 from django.contrib.auth import authenticate, password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts import hooks
 from accounts.models import Product, User
-from accounts.validators import normalize_member_id
+from accounts.validators import PASSWORD_MAX_LENGTH, normalize_member_id
 
 
 def _matching_passwords(form: forms.Form, first: str, second: str) -> str | None:
@@ -27,6 +27,20 @@ def _matching_passwords(form: forms.Form, first: str, second: str) -> str | None
         )
         return None
     return password2
+
+
+class PasswordField(forms.CharField):
+    """A password as typed: never stripped, and at most ``PASSWORD_MAX_LENGTH`` characters, so
+    that no form hashes a 100 KB one."""
+
+    def __init__(self, *, autocomplete: str, autofocus: bool = False, **kwargs):
+        attrs = {"autocomplete": autocomplete, **({"autofocus": True} if autofocus else {})}
+        super().__init__(
+            strip=False,
+            max_length=PASSWORD_MAX_LENGTH,
+            widget=forms.PasswordInput(attrs=attrs),
+            **kwargs,
+        )
 
 
 class MemberIdField(forms.CharField):
@@ -82,17 +96,12 @@ class MemberFieldsForm(forms.ModelForm):
 class SignupForm(MemberFieldsForm):
     """회원가입: exactly the items of policy §1 가, and the two required agreements."""
 
-    password1 = forms.CharField(
+    password1 = PasswordField(
         label=_("Password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        autocomplete="new-password",
         help_text=password_validation.password_validators_help_text_html,
     )
-    password2 = forms.CharField(
-        label=_("Password (again)"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    password2 = PasswordField(label=_("Password (again)"), autocomplete="new-password")
     agree_policy = forms.BooleanField(
         label=_("I agree to the collection and use of my personal information as described."),
         error_messages={"required": _("You must agree to the privacy policy to sign up.")},
@@ -132,10 +141,16 @@ class SignupForm(MemberFieldsForm):
         # Policy §5 나: a withdrawn member's ID stays theirs while their contract record is kept
         # in the archive, so it is refused with the same message as an ID in use.
         if hooks.id_reserved(username):
-            raise forms.ValidationError(
-                User._meta.get_field("username").error_messages["unique"], code="unique"
-            )
+            raise self.id_taken_error()
         return username
+
+    @staticmethod
+    def id_taken_error() -> forms.ValidationError:
+        """The one answer to an ID that is not free: in use, held by an archived member, or
+        taken by a sign-up that won a race for it."""
+        return forms.ValidationError(
+            User._meta.get_field("username").error_messages["unique"], code="unique"
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -153,6 +168,8 @@ class SignupForm(MemberFieldsForm):
 
 
 class LoginForm(AuthenticationForm):
+    password = PasswordField(label=_("Password"), autocomplete="current-password")
+
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _("The ID or password is not correct."),
@@ -162,11 +179,7 @@ class LoginForm(AuthenticationForm):
 class PasswordConfirmationForm(forms.Form):
     """본인 확인: the member's current password, checked through the lockout-aware backends."""
 
-    password = forms.CharField(
-        label=_("Password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
-    )
+    password = PasswordField(label=_("Password"), autocomplete="current-password", autofocus=True)
 
     def __init__(self, *args, request, **kwargs):
         self.request = request
@@ -197,17 +210,12 @@ class ResetCodeForm(forms.Form):
         help_text=_("The code the support center read to you, e.g. ABCDE-FGH23."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
     )
-    new_password1 = forms.CharField(
+    new_password1 = PasswordField(
         label=_("New password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        autocomplete="new-password",
         help_text=password_validation.password_validators_help_text_html,
     )
-    new_password2 = forms.CharField(
-        label=_("New password (again)"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    new_password2 = PasswordField(label=_("New password (again)"), autocomplete="new-password")
 
     def clean(self):
         cleaned = super().clean()
@@ -219,3 +227,9 @@ class ResetCodeForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("new_password2", error)
         return cleaned
+
+
+class MemberPasswordChangeForm(PasswordChangeForm):
+    old_password = PasswordField(
+        label=_("Old password"), autocomplete="current-password", autofocus=True
+    )

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import logging
 import secrets
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.exceptions import (
+    IdTaken,
     NoPolicyInForce,
     ResetCodeExpired,
     ResetCodeInvalid,
@@ -52,7 +54,23 @@ def signups_left(*, ip: str | None, now: datetime.datetime) -> int:
     return max(settings.SIGNUPS_PER_IP_PER_DAY - opened, 0)
 
 
-@transaction.atomic
+def _serialise_signups(ip: str | None) -> None:
+    """Make concurrent sign-ups from ``ip`` count and insert one after the other.
+
+    PostgreSQL's READ COMMITTED would let each of them count the others' accounts as not yet
+    there: a transaction-scoped advisory lock on the address orders them. SQLite already runs
+    write transactions one at a time (``transaction_mode`` IMMEDIATE in settings).
+    """
+    connection = transaction.get_connection()
+    if ip is None or connection.vendor != "postgresql":
+        return
+    digest = hashlib.sha256(f"signup:{ip}".encode()).digest()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest[:8], "big", signed=True)]
+        )
+
+
 def register_member(
     *,
     username: str,
@@ -67,25 +85,39 @@ def register_member(
 
     Policy §1 가: nothing but ID, password, company, project and product is stored. Raises
     SignupLimitReached when ``ip`` used up today's allowance, NoPolicyInForce when there is no
-    policy to consent to. Validation of the values themselves is the form's job.
+    policy to consent to, IdTaken when another sign-up took the ID a moment before. Validation
+    of the values themselves is the form's job.
     """
     now = now or timezone.now()
-    if signups_left(ip=ip, now=now) <= 0:
-        raise SignupLimitReached
-    version = policy_in_force(now=now)
-    if version is None:
-        raise NoPolicyInForce
-    member = User.objects.create_user(
-        username=username,
-        password=password,
+    member = User(
+        username=User.normalize_username(username),
         company=company,
         project=project,
         product=product,
         date_joined=now,
     )
-    Consent.objects.create(
-        member=member, policy_version=version, kind=Consent.Kind.SIGNUP, given_at=now, ip=ip
-    )
+    # Hashing is the slow part: done before the transaction, it holds no lock meanwhile.
+    member.set_password(password)
+    try:
+        with transaction.atomic():
+            _serialise_signups(ip)
+            if signups_left(ip=ip, now=now) <= 0:
+                raise SignupLimitReached
+            version = policy_in_force(now=now)
+            if version is None:
+                raise NoPolicyInForce
+            member.save()
+            Consent.objects.create(
+                member=member,
+                policy_version=version,
+                kind=Consent.Kind.SIGNUP,
+                given_at=now,
+                ip=ip,
+            )
+    except IntegrityError:
+        if User.objects.filter(username=member.username).exists():
+            raise IdTaken from None
+        raise
     return member
 
 
@@ -197,7 +229,8 @@ def create_reset_code(
     """Return a new one-time code for the verified member, valid 30 minutes; only its hash is
     kept. Any unused code issued to the member before is cancelled."""
     now = now or timezone.now()
-    member = verification.member
+    # Two staff issuing codes at once: the second waits, then cancels the first one's code.
+    member = User.objects.select_for_update().get(pk=verification.member_id)
     member.reset_codes.filter(used_at__isnull=True).delete()
     code = "".join(secrets.choice(RESET_CODE_ALPHABET) for _ in range(RESET_CODE_LENGTH))
     PasswordResetCode.objects.create(

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 MEMBER_ID_MIN_LENGTH = 4
 MEMBER_ID_MAX_LENGTH = 20
@@ -43,3 +44,33 @@ class PrintableTextValidator:
 
 
 printable_text_validator = PrintableTextValidator()
+
+
+PASSWORD_MAX_LENGTH = 128
+
+
+class MaximumLengthValidator:
+    """A password is at most ``PASSWORD_MAX_LENGTH`` characters, so that nobody makes the site
+    hash a 100 KB one; login and re-check fields refuse longer input the same way."""
+
+    def __init__(self, max_length: int = PASSWORD_MAX_LENGTH):
+        self.max_length = max_length
+
+    def validate(self, password, user=None):
+        if len(password) > self.max_length:
+            raise ValidationError(
+                ngettext(
+                    "This password is too long: use at most %(max_length)d character.",
+                    "This password is too long: use at most %(max_length)d characters.",
+                    self.max_length,
+                ),
+                code="password_too_long",
+                params={"max_length": self.max_length},
+            )
+
+    def get_help_text(self):
+        return ngettext(
+            "Your password can’t be longer than %(max_length)d character.",
+            "Your password can’t be longer than %(max_length)d characters.",
+            self.max_length,
+        ) % {"max_length": self.max_length}

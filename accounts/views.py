@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import hooks, selectors, services
 from accounts.exceptions import (
+    IdTaken,
     NoPolicyInForce,
     ResetCodeExpired,
     ResetCodeInvalid,
@@ -31,6 +32,7 @@ from accounts.exceptions import (
 from accounts.forms import (
     LoginForm,
     MemberFieldsForm,
+    MemberPasswordChangeForm,
     PasswordConfirmationForm,
     ResetCodeForm,
     SignupForm,
@@ -81,6 +83,8 @@ def signup(request):
         except NoPolicyInForce:
             form.add_error(None, _("Sign-up is closed until the privacy policy is published."))
             status = 503
+        except IdTaken:
+            form.add_error("username", form.id_taken_error())
         else:
             login(request, member, backend=MODEL_BACKEND)
             services.record_identity_verification(
@@ -176,6 +180,7 @@ def me_edit(request):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = MemberPasswordChangeForm
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:me")
 

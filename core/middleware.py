@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote_to_bytes
+
 from django.conf import settings
+from django.core.handlers.wsgi import get_bytes_from_wsgi
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import gettext as _
+
+# What Django puts where a multipart field held bytes that are not UTF-8.
+REPLACEMENT = "\ufffd"
 
 
 class ChosenLanguageMiddleware(LocaleMiddleware):
@@ -20,3 +28,56 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
             chosen = settings.LANGUAGE_CODE
         translation.activate(chosen)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class RejectInvalidTextMiddleware:
+    """Answer 400 to a request whose query string or form is not valid UTF-8, before any view.
+
+    Django would otherwise store such bytes as replacement characters or mojibake. Bodies sent
+    as ``application/x-www-form-urlencoded`` and query strings are checked byte for byte; a
+    multipart form is checked after parsing, where Django has replaced each invalid sequence
+    with U+FFFD.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not self._is_valid_text(request):
+            reason = _("The form contained bytes that are not text (UTF-8). Nothing was saved.")
+            return render(request, "400.html", {"reason": reason}, status=400)
+        return self.get_response(request)
+
+    def _is_valid_text(self, request) -> bool:
+        encoded = [get_bytes_from_wsgi(request.META, "QUERY_STRING", "")]
+        decoded = []
+        if request.method == "POST":
+            if request.content_type == "application/x-www-form-urlencoded":
+                encoded.append(request.body)
+            elif request.content_type == "multipart/form-data":
+                decoded += [*request.POST, *request.FILES]
+                decoded += [value for _name, values in request.POST.lists() for value in values]
+                decoded += [file.name for _name, files in request.FILES.lists() for file in files]
+        return all(map(_is_utf8, encoded)) and not any(REPLACEMENT in text for text in decoded)
+
+
+def _is_utf8(urlencoded: bytes) -> bool:
+    try:
+        unquote_to_bytes(urlencoded.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+class PermissionsPolicyMiddleware:
+    """Send ``Permissions-Policy``: the portal needs no camera, microphone, location and the like,
+    so no page (nor anything injected into one) may ask for them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = ", ".join(f"{feature}=()" for feature in settings.PERMISSIONS_POLICY_DENIED)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.header)
+        return response

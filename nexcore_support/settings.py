@@ -71,9 +71,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.ChosenLanguageMiddleware",
+    "core.middleware.RejectInvalidTextMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -157,6 +159,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.validators.MaximumLengthValidator"},
     # Policy §9 다: staff may not go back to one of their last STAFF_PASSWORD_HISTORY passwords.
     {"NAME": "staff.validators.StaffPasswordReuseValidator"},
 ]
@@ -170,8 +173,11 @@ SIGNUPS_PER_IP_PER_DAY = env_int("SIGNUPS_PER_IP_PER_DAY", 5)
 # Reverse proxies in front of gunicorn that append to X-Forwarded-For; 0 trusts none.
 PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 0)
 
-# django-axes: 5 failures for one ID from one address lock that pair out for 30 minutes.
+# django-axes: 5 failures for one ID from one address lock that pair out for 30 minutes, and
+# 30 failures from one address, whatever the IDs, lock the address out (credential stuffing).
+AXES_HANDLER = "accounts.lockout.AddressAwareHandler"
 AXES_FAILURE_LIMIT = 5
+AXES_ADDRESS_FAILURE_LIMIT = 30
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -227,6 +233,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Browser features no page of the portal uses, refused to every page (Permissions-Policy).
+PERMISSIONS_POLICY_DENIED = (
+    "accelerometer", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer",
+    "microphone", "midi", "payment", "usb", "browsing-topics",
+)  # fmt: skip
 HTTPS = env_bool("DJANGO_HTTPS")
 if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -293,7 +304,8 @@ SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "nexcore4u@sk.com")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"no_addresses": {"()": "core.logs.RedactAddresses"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["no_addresses"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},

@@ -140,6 +140,12 @@ class Consent(models.Model):
         verbose_name_plural = _("consents")
         ordering = ["-given_at"]
         indexes = [models.Index(fields=["ip", "given_at"])]
+        # A member agrees to (or acknowledges) a version once: a double submit records nothing.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "policy_version", "kind"], name="privacy_consent_once"
+            )
+        ]
 
     def __str__(self):
         return f"{self.policy_version.label} · {self.given_at:%Y-%m-%d %H:%M}"

@@ -146,7 +146,11 @@ def acknowledge_policy_version(
 
 
 def _record_once(member, version, kind, *, ip, now) -> Consent:
-    """The member's consent of ``kind`` to ``version``; a second submission records nothing."""
+    """The member's consent of ``kind`` to ``version``; a second submission records nothing.
+
+    The unique constraint makes this hold for submissions racing each other too:
+    ``get_or_create`` reads the winner's row when its own insert loses.
+    """
     consent, _created = Consent.objects.get_or_create(
         member=member,
         policy_version=version,
@@ -277,9 +281,13 @@ def set_disclosed_members(*, disclosure: Disclosure, members: Iterable) -> None:
     pks = {member.pk for member in members}
     disclosure.entries.exclude(member_id__in=pks).delete()
     existing = set(disclosure.entries.values_list("member_id", flat=True))
+    # A double submit may add the same member at once: the second insert is skipped.
     DisclosedMember.objects.bulk_create(
-        DisclosedMember(disclosure=disclosure, member_id=pk, time=disclosure.disclosed_at)
-        for pk in sorted(pks - existing)
+        (
+            DisclosedMember(disclosure=disclosure, member_id=pk, time=disclosure.disclosed_at)
+            for pk in sorted(pks - existing)
+        ),
+        ignore_conflicts=True,
     )
 
 

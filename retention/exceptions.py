@@ -17,6 +17,11 @@ class ArchiveIncomplete(RetentionError):
         self.failed = failed
 
 
+class ArchiveFailed(RetentionError):
+    """The move stopped on a database error; every record is in the primary, the archive, or
+    both, never neither."""
+
+
 class PurgeFailed(RetentionError):
     """The purge stopped; every record is in the primary, the archive, or both, never neither."""
 

@@ -5,10 +5,18 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import PasswordField
 from accounts.models import IdentityVerification, Product
+
+
+class StaffLoginForm(AdminAuthenticationForm):
+    """The admin login, with the same password length limit as every other password form."""
+
+    password = PasswordField(label=_("Password"), autocomplete="current-password")
 
 
 class MonthForm(forms.Form):

@@ -8,6 +8,7 @@ from django.urls import reverse
 from accounts import services
 from accounts.models import Product
 from privacy.selectors import policy_in_force
+from tests.live import BACKENDS, fresh_databases, live_portal
 
 PASSWORD = "plum-orchard-1987!"
 
@@ -97,3 +98,15 @@ def reauthed_client(logged_in_client):
     response = logged_in_client.post(reverse("accounts:reauth"), {"password": PASSWORD})
     assert response.status_code == 302
     return logged_in_client
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def portal(request, tmp_path_factory):
+    """gunicorn with eight workers on fresh databases of each backend, shared by the tests of
+    real concurrency and of real logs; visitors choose their address (X-Forwarded-For)."""
+    tmp_path = tmp_path_factory.mktemp(f"portal-{request.param}")
+    with (
+        fresh_databases(request.param, tmp_path, DJANGO_PROXY_COUNT="1") as databases,
+        live_portal(databases, tmp_path, workers=8) as portal,
+    ):
+        yield portal

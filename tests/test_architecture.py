@@ -144,12 +144,10 @@ def test_relative_imports_are_resolved(tmp_path):
     )
 
 
-def test_every_app_is_packaged_and_copied_into_the_image():
+def test_every_app_is_packaged():
     apps = [package for package in [PROJECT, *LAYERS] if (ROOT / package).is_dir()]
     included = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
         "packages"
     ]["find"]["include"]
-    dockerfile = (ROOT / "Dockerfile").read_text()
     for app in apps:
         assert f"{app}*" in included, app
-        assert f"COPY {app} ./{app}" in dockerfile, app

@@ -190,16 +190,6 @@ def test_collectstatic_builds_a_compressed_manifest(tmp_path, settings):
     assert list(tmp_path.glob("css/site.*.css.gz"))
 
 
-def test_dockerfile_runs_gunicorn_as_non_root_with_healthcheck():
-    dockerfile = (ROOT / "Dockerfile").read_text()
-    assert re.search(r"^FROM python:3\.1[1-9]-slim", dockerfile, re.M)
-    user = re.findall(r"^USER (\S+)", dockerfile, re.M)
-    assert user and user[-1] not in {"root", "0"}
-    assert re.search(r"^HEALTHCHECK .*\n?.*/healthz", dockerfile, re.M)
-    assert "collectstatic" in dockerfile and "compilemessages" in dockerfile
-    assert "gunicorn" in dockerfile
-
-
 def test_no_external_assets_in_templates():
     for template in (ROOT / "templates").rglob("*.html"):
         text = template.read_text()
@@ -212,3 +202,64 @@ def test_every_page_names_the_site_icon_and_favicon_ico_leads_to_it(client, db):
     response = client.get("/favicon.ico")
     assert (response.status_code, response["Location"]) == (302, icon)
     assert "<svg" in Path(finders.find("img/favicon.svg")).read_text()
+
+
+def test_browser_features_the_portal_never_uses_are_refused(client, db):
+    policy = client.get("/")["Permissions-Policy"]
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+        assert f"{feature}=()" in policy
+
+
+SIGNUP_FIELDS = (
+    b"username=badbytes01&password1=plum-orchard-1987%21&password2=plum-orchard-1987%21"
+    b"&product=nexcore-framework&agree_policy=on&adult=on&project=Apollo&company="
+)
+
+
+@pytest.mark.parametrize(
+    "company",
+    [b"%FF%FE%C3%28", b"\xff\xfe\xc3\x28", b"%C3"],
+    ids=["percent-encoded", "raw", "truncated"],
+)
+def test_a_form_that_is_not_utf8_is_refused_with_400_and_saves_nothing(client, product, company):
+    from accounts.models import User
+
+    response = client.post(
+        reverse("accounts:signup"),
+        data=SIGNUP_FIELDS + company,
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 400
+    assert "UTF-8" in response.content.decode()
+    assert not User.objects.filter(username="badbytes01").exists()
+
+
+def test_a_multipart_form_that_is_not_utf8_is_refused_with_400(client, product):
+    boundary = "nexcoreboundary"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="company"\r\n\r\n'.encode()
+        + b"\xff\xfe\xc3\x28"
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    response = client.post(
+        reverse("accounts:signup"),
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+    assert response.status_code == 400
+
+
+def test_a_query_string_that_is_not_utf8_is_refused_with_400(client, db):
+    assert client.get("/notices/", QUERY_STRING="page=%FF").status_code == 400
+
+
+def test_korean_text_in_a_form_is_accepted(client, product):
+    from accounts.models import User
+
+    response = client.post(
+        reverse("accounts:signup"),
+        data=SIGNUP_FIELDS + "한빛 시스템".encode(),
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 302
+    assert User.objects.get(username="badbytes01").company == "한빛 시스템"

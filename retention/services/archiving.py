@@ -10,6 +10,7 @@ converges.
 from __future__ import annotations
 
 import datetime
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -19,10 +20,13 @@ from django.db.models import ProtectedError, RestrictedError
 
 from accounts.models import MemberSession
 from privacy.models import Consent
-from retention.exceptions import ArchiveIncomplete
+from retention.exceptions import ArchiveFailed, ArchiveIncomplete
+from retention.locks import purge_lock
 from retention.models import ArchivedMember, ArchivedRecord, source_key
 from retention.registry import CATEGORIES, Category, Source
 from retention.services.erasure import cascade_tables, delete_rows, make_unrecoverable
+
+logger = logging.getLogger("nexcore.retention")
 
 ARCHIVE = "archive"
 PRIMARY = "default"
@@ -200,11 +204,22 @@ def archive_closed_accounts(*, dry_run: bool = False) -> ArchiveResult:
     The archived member record is the ``contract`` record, due five years after withdrawal;
     each of the member's records keeps its own category and due date. Afterwards the primary
     database holds nothing that names the member, not even in freed pages (policy §6 나).
-    Raises ArchiveIncomplete, after moving all the others, when some members could not be moved.
+    Takes the purge lock, so that it never runs beside ``purge_expired`` or itself: raises
+    PurgeLocked at once when another run holds it. Raises ArchiveIncomplete, after moving all
+    the others, when some members could not be moved, and ArchiveFailed when the database
+    failed; every record is then in the primary, the archive or both, and a re-run converges.
     """
-    result = move_closed_accounts(dry_run=dry_run)
-    if not dry_run:
-        make_unrecoverable({PRIMARY: result.tables[PRIMARY], ARCHIVE: result.tables[ARCHIVE]})
+    with purge_lock():
+        try:
+            result = move_closed_accounts(dry_run=dry_run)
+            if not dry_run:
+                make_unrecoverable(
+                    {PRIMARY: result.tables[PRIMARY], ARCHIVE: result.tables[ARCHIVE]}
+                )
+        except DatabaseError as error:
+            # The class only: a database's message may quote the row it stopped at.
+            logger.error("archive_closed_accounts failed: %s", type(error).__name__)
+            raise ArchiveFailed(type(error).__name__) from error
     if result.failed:
         raise ArchiveIncomplete(result.failed)
     return result

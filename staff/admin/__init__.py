@@ -3,4 +3,9 @@
 Django's autodiscovery imports this package; importing the modules registers their admins.
 """
 
+from django.contrib import admin
+
 from staff.admin import members, privacy, records  # noqa: F401
+from staff.forms import StaffLoginForm
+
+admin.site.login_form = StaffLoginForm

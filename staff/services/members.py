@@ -5,9 +5,7 @@ Each writes its 개인정보 접속기록 in the same transaction as the change 
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -15,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import MisuseRecord, User
 from accounts.services import end_sessions
+from core.exports import csv_text
 from privacy.selectors import restricted_member_ids
 from staff.exceptions import NotAMember
 from staff.models import AccessRecord
@@ -124,20 +123,20 @@ def exportable(members: QuerySet[User]) -> QuerySet[User]:
 def export_members(*, members: QuerySet[User], staff: User, ip: str | None) -> str:
     """CSV of the members' items for a staff export, with its access record naming each one."""
     rows = list(exportable(members))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(EXPORT_COLUMNS)
-    for member in rows:
-        writer.writerow(
-            [
+    text = csv_text(
+        EXPORT_COLUMNS,
+        (
+            (
                 member.username,
                 member.company,
                 member.project,
                 member.product.slug if member.product else "",
                 timezone.localtime(member.date_joined).isoformat(),
                 member.is_active,
-            ]
-        )
+            )
+            for member in rows
+        ),
+    )
     audit.record_access(
         staff=staff,
         ip=ip,
@@ -146,4 +145,4 @@ def export_members(*, members: QuerySet[User], staff: User, ip: str | None) -> s
         target=audit.MEMBER_TARGET,
         detail=f"csv rows={len(rows)}",
     )
-    return buffer.getvalue()
+    return text

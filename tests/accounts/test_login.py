@@ -119,3 +119,28 @@ def test_logout_is_post_only(logged_in_client):
     assert "_auth_user_id" in logged_in_client.session
     assert logged_in_client.post(reverse("accounts:logout")).status_code == 302
     assert "_auth_user_id" not in logged_in_client.session
+
+
+@pytest.mark.policy("9")
+def test_one_address_failing_across_many_ids_is_locked_out(client, member, settings):
+    for n in range(settings.AXES_ADDRESS_FAILURE_LIMIT):
+        # Four failures per ID: no ID-and-address pair reaches its own limit of five.
+        attempt(client, f"guess{n // 4:03d}", "wrong-password", ip="203.0.113.77")
+    response = attempt(client, member.username, PASSWORD, ip="203.0.113.77")
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+    assert attempt(client, member.username, PASSWORD, ip="203.0.113.78").status_code == 302
+
+
+def test_fewer_failures_than_the_address_limit_do_not_lock_the_address(client, member, settings):
+    for n in range(settings.AXES_ADDRESS_FAILURE_LIMIT - 1):
+        attempt(client, f"guess{n // 4:03d}", "wrong-password", ip="203.0.113.79")
+    assert attempt(client, member.username, PASSWORD, ip="203.0.113.79").status_code == 302
+
+
+@pytest.mark.policy("9")
+def test_a_password_longer_than_128_characters_is_refused_before_hashing(client, member):
+    response = attempt(client, member.username, "x" * 100_000)
+    assert response.status_code == 200
+    assert response.context["form"].has_error("password", code="max_length")
+    assert not MisuseRecord.objects.exists()

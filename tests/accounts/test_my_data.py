@@ -216,3 +216,16 @@ def test_a_retired_product_stays_selectable_for_its_members(reauthed_client, mem
         {"company": "C", "project": "P", "product": member.product.slug},
     )
     assert response.status_code == 302
+
+
+@pytest.mark.policy("9")
+def test_a_new_password_longer_than_128_characters_is_refused(logged_in_client, member):
+    password = "Long-passphrase-" * 9
+    response = logged_in_client.post(
+        reverse("accounts:password_change"),
+        {"old_password": PASSWORD, "new_password1": password, "new_password2": password},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].has_error("new_password2", code="password_too_long")
+    member.refresh_from_db()
+    assert member.check_password(PASSWORD)

@@ -239,3 +239,15 @@ def test_company_markup_is_escaped_on_the_pages(client, product):
 
 def test_a_logged_in_member_is_sent_home_from_signup(logged_in_client):
     assert logged_in_client.get(SIGNUP).status_code == 302
+
+
+@pytest.mark.policy("9")
+def test_a_password_longer_than_128_characters_is_refused_with_a_clear_message(client, product):
+    password = "Long-passphrase-" * 9
+    response = client.post(SIGNUP, signup_data(password1=password, password2=password))
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.has_error("password1", code="max_length")
+    assert form.has_error("password2", code="max_length")
+    assert "128" in response.content.decode()
+    assert not User.objects.filter(username="newmember").exists()

@@ -6,8 +6,8 @@ import pytest
 from axes.models import AccessAttempt
 from django.apps import apps
 from django.contrib.admin.models import LogEntry
-from django.core.management import call_command
-from django.db import models, router
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, models, router
 from django.urls import reverse
 
 from accounts import services as accounts_services
@@ -24,7 +24,7 @@ from retention.models import ArchivedMember, ArchivedRecord, member_key, source_
 from retention.services import archiving
 from retention.services.erasure import delete_rows
 from staff.services import recovery
-from tests.retention.conftest import BOTH, make_row, seoul, staff
+from tests.retention.conftest import BOTH, lock_held_elsewhere, make_row, seoul, staff
 
 pytestmark = pytest.mark.django_db(databases=BOTH)
 
@@ -279,3 +279,25 @@ def test_a_bulk_delete_clears_keys_that_have_no_reverse_accessor(member):
     assert delete_rows(IdentityVerification.objects.filter(pk=verification.pk)) == 1
     code.refresh_from_db()
     assert code.verification is None
+
+
+def test_the_command_exits_75_while_a_purge_holds_the_lock(leaver):
+    with lock_held_elsewhere(), pytest.raises(CommandError) as raised:
+        call_command("archive_closed_accounts")
+    assert raised.value.returncode == 75
+    assert User.objects.filter(pk=leaver.pk).exists()
+    assert not ArchivedMember.objects.exists()
+
+
+def test_a_database_error_exits_1_with_one_line_naming_no_data(leaver, monkeypatch):
+    def fail(*args, **kwargs):
+        raise DatabaseError(f"duplicate key value (username)=({leaver.username})")
+
+    monkeypatch.setattr(archiving, "_copy_members", fail)
+    with pytest.raises(CommandError) as raised:
+        call_command("archive_closed_accounts")
+    assert raised.value.returncode == 1
+    message = str(raised.value)
+    assert "DatabaseError" in message and "\n" not in message
+    assert leaver.username not in message
+    assert User.objects.filter(pk=leaver.pk).exists()

@@ -9,10 +9,8 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from retention.exceptions import PurgeFailed, PurgeLocked
+from retention.management import EXIT_FAILED, EXIT_LOCKED
 from retention.services.purge import purge_expired
-
-EXIT_FAILED = 1
-EXIT_LOCKED = 75
 
 
 class Command(BaseCommand):

@@ -1,0 +1,28 @@
+"""Files the portal hands out for download, made safe for the programs that open them."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+
+# A cell starting with one of these is read as a formula by spreadsheet programs (OWASP, CSV
+# injection): "=HYPERLINK(…)" typed as a project name must stay text in a staff export.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """``value`` as a spreadsheet shows it, never as a formula: text that could start one is
+    prefixed with an apostrophe; other values are left as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return f"'{value}"
+    return value
+
+
+def csv_text(header: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
+    """A CSV document of ``header`` and ``rows``, every cell passed through ``spreadsheet_safe``."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
+    return buffer.getvalue()
