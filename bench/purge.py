@@ -127,6 +127,18 @@ def migrate(env: dict) -> None:
     manage(env, "migrate", "--database", "archive", "--noinput", "-v", "0")
 
 
+def make_months(env: dict, *, since: datetime.datetime) -> None:
+    """The monthly visit partitions a site running the daily purge since ``since`` would have."""
+    code = (
+        "import datetime; from django.utils import timezone; "
+        "from retention import partitions; from retention.registry import category; "
+        "source = category('visit').sources[0]; "
+        f"since = datetime.datetime.fromisoformat({since.isoformat()!r}); "
+        "partitions.ensure_months(source, now=timezone.now(), cutoff=since)"
+    )
+    manage(env, "shell", "--no-imports", "-c", code)
+
+
 def report(backend: str, expired: int, purges: list, plains: list, archive: tuple) -> None:
     """Print the medians of the repeated runs: the machine is shared, single runs are noisy."""
     seconds = statistics.median(run[0] for run in purges)
@@ -315,6 +327,7 @@ def bench_postgresql(args, now, cutoff) -> None:
         env["DATABASE_URL"] = f"{server}/{names['base']}"
         env["ARCHIVE_DATABASE_URL"] = f"{server}/{names['archive']}"
         migrate(env)
+        make_months(env, since=cutoff - datetime.timedelta(days=365))
         with (
             psycopg.connect(env["DATABASE_URL"]) as connection,
             connection.cursor().copy(

@@ -158,3 +158,26 @@ class PurgeRun(models.Model):
 
     def __str__(self):
         return f"{self.started_at:%Y-%m-%d %H:%M} {self.get_outcome_display()}"
+
+
+class PendingErasure(models.Model):
+    """A table that lost rows and whose file must still be rewritten (policy §6 나).
+
+    Written before the rows are deleted and removed once the table has been rewritten, so that
+    a run that stops in between — a crash, a lock not granted in time — leaves the rewrite to
+    the next run instead of leaving the deleted bytes on disk. Names tables, never rows.
+    """
+
+    database = models.CharField(_("database"), max_length=30)
+    table = models.CharField(_("table"), max_length=100)
+    since = models.DateTimeField(_("waiting since"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("pending erasure")
+        verbose_name_plural = _("pending erasures")
+        constraints = [
+            models.UniqueConstraint(fields=["database", "table"], name="retention_erasure_once")
+        ]
+
+    def __str__(self):
+        return f"{self.database}:{self.table}"

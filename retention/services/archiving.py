@@ -24,7 +24,12 @@ from retention.exceptions import ArchiveFailed, ArchiveIncomplete
 from retention.locks import purge_lock
 from retention.models import ArchivedMember, ArchivedRecord, source_key
 from retention.registry import CATEGORIES, Category, Source
-from retention.services.erasure import cascade_tables, delete_rows, make_unrecoverable
+from retention.services.erasure import (
+    cascade_tables,
+    delete_rows,
+    make_unrecoverable,
+    will_delete_from,
+)
 
 logger = logging.getLogger("nexcore.retention")
 
@@ -42,6 +47,7 @@ class ArchiveResult:
     failed: int = 0
     dry_run: bool = False
     tables: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    rewrites: dict[str, float] = field(default_factory=dict)
 
 
 def archivable_sources() -> list[tuple[Category, Source]]:
@@ -159,6 +165,7 @@ def _delete_members(members: list) -> None:
     """
     pks = [member.pk for member in members]
     with transaction.atomic(using=PRIMARY):
+        will_delete_from(PRIMARY, cascade_tables(get_user_model()))
         delete_rows(Consent.objects.filter(member__in=pks))
         delete_rows(MemberSession.objects.filter(member__in=pks))
         get_user_model().objects.filter(pk__in=pks).delete()
@@ -203,7 +210,9 @@ def archive_closed_accounts(*, dry_run: bool = False) -> ArchiveResult:
 
     The archived member record is the ``contract`` record, due five years after withdrawal;
     each of the member's records keeps its own category and due date. Afterwards the primary
-    database holds nothing that names the member, not even in freed pages (policy §6 나).
+    database holds nothing that names the member, not even in freed pages (policy §6 나); on
+    PostgreSQL, visit records deleted from their monthly partitions go when the purge rewrites
+    or drops the month (``retention.partitions``).
     Takes the purge lock, so that it never runs beside ``purge_expired`` or itself: raises
     PurgeLocked at once when another run holds it. Raises ArchiveIncomplete, after moving all
     the others, when some members could not be moved, and ArchiveFailed when the database
@@ -213,7 +222,7 @@ def archive_closed_accounts(*, dry_run: bool = False) -> ArchiveResult:
         try:
             result = move_closed_accounts(dry_run=dry_run)
             if not dry_run:
-                make_unrecoverable(
+                result.rewrites = make_unrecoverable(
                     {PRIMARY: result.tables[PRIMARY], ARCHIVE: result.tables[ARCHIVE]}
                 )
         except DatabaseError as error:

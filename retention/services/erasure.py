@@ -2,18 +2,32 @@
 
 Policy §6 나: "전자적 파일 형태로 저장된 개인정보는 기록을 재생할 수 없는 기술적 방법을 사용하여
 삭제합니다." SQLite runs with ``secure_delete`` on (settings), which zeroes freed cells and pages;
-the old page images still sit in the write-ahead log until it is checkpointed and truncated. On
-PostgreSQL a deleted row stays in its page until ``VACUUM`` reclaims it.
+the old page images still sit in the write-ahead log until it is checkpointed and truncated.
+
+On PostgreSQL a deleted row stays in its page until something overwrites it: ``VACUUM`` only
+marks the space free. So every table that lost rows is rewritten with ``VACUUM FULL`` — a new
+file holding the live rows only, indexes rebuilt, the old files unlinked — and ``ANALYZE``d, so
+that its statistics stop quoting deleted values. The rewrite holds an exclusive lock on the
+table: it waits at most ``LOCK_TIMEOUT`` for it, so the site is never queued behind it for
+long, and a table it could not lock stays pending (``PendingErasure``) for the next run.
+Partitioned tables are rewritten partition by partition by the purge (``retention.partitions``).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 
-from django.db import connections, models, transaction
+from django.db import OperationalError, connections, models, transaction
 from django.db.models import CASCADE, SET_NULL
 
 from retention.exceptions import EraseIncomplete
+from retention.models import PendingErasure
+
+# How long a rewrite waits for its table's lock before it gives way, and how often it tries.
+LOCK_TIMEOUT = "2s"
+LOCK_ATTEMPTS = 3
+LOCK_NOT_AVAILABLE = "55P03"
 
 
 def _reverse_relations(model: type[models.Model]):
@@ -34,6 +48,19 @@ def cascade_tables(model: type[models.Model]) -> list[str]:
     return tables
 
 
+def will_delete_from(alias: str, tables: Iterable[str]) -> None:
+    """Record, before deleting, that ``tables`` of database ``alias`` must be rewritten.
+
+    Called inside the delete's transaction: in the primary database the record commits with the
+    delete; for the archive it commits first, so a crash in between costs at most a rewrite
+    that was not needed.
+    """
+    PendingErasure.objects.bulk_create(
+        [PendingErasure(database=alias, table=table) for table in sorted(set(tables))],
+        ignore_conflicts=True,
+    )
+
+
 def delete_rows(rows: models.QuerySet) -> int:
     """Delete ``rows`` with SQL DELETE statements and return how many went; nothing is loaded.
 
@@ -41,10 +68,12 @@ def delete_rows(rows: models.QuerySet) -> int:
     relations; at millions of rows that is unbounded memory. Rows that cascade from these (e.g.
     django-axes' attempt expirations) are deleted first, by subquery, in the same transaction,
     and keys declared SET_NULL are cleared, as ``delete()`` would. Any other relation would need
-    a decision this function cannot make, so it refuses.
+    a decision this function cannot make, so it refuses. The tables are recorded as pending
+    erasure first.
     """
     model, using = rows.model, rows.db
     with transaction.atomic(using=using):
+        will_delete_from(using, cascade_tables(model))
         for relation in _reverse_relations(model):
             dependants = relation.related_model._base_manager.using(using).filter(
                 **{f"{relation.field.name}__in": rows.values("pk")}
@@ -59,24 +88,77 @@ def delete_rows(rows: models.QuerySet) -> int:
         return rows._raw_delete(using)
 
 
-def make_unrecoverable(tables: dict[str, Iterable[str]]) -> None:
+def erase_summary(rewrites: dict[str, float]) -> str:
+    """The run's summary line of the rewrites: how many, and the longest table lock."""
+    longest = max(rewrites.values(), default=0.0)
+    return f"erase rewritten={len(rewrites)} longest_lock={longest:.2f}s"
+
+
+def make_unrecoverable(tables: dict[str, Iterable[str]]) -> dict[str, float]:
     """Policy §6 나: after a delete, leave no copy of the deleted bytes in the database files.
 
-    ``tables`` maps each database alias that lost rows to the tables it lost them from. SQLite:
-    checkpoint the WAL into the (zeroed) pages and truncate it. PostgreSQL: ``VACUUM`` the
-    tables, outside any transaction as it must run. Inside a surrounding transaction (a test)
-    neither is possible and both are skipped; the command never runs inside one.
+    ``tables`` maps each database alias that lost rows to the tables it lost them from; the
+    tables left pending by earlier runs are added. SQLite: checkpoint the WAL into the (zeroed)
+    pages and truncate it. PostgreSQL: rewrite each table (see the module docstring). Returns
+    how long each rewrite held its table's lock, in seconds. Inside a surrounding transaction
+    (a test) nothing can be done and nothing is; the commands never run inside one. Raises
+    EraseIncomplete, after doing all it can, when a table could not be locked in time.
     """
-    for alias, names in tables.items():
+    held: dict[str, float] = {}
+    ready = {alias: names for alias, names in tables.items() if not _in_transaction(alias)}
+    sqlite = [alias for alias in ready if connections[alias].vendor == "sqlite"]
+    # SQLite zeroes deleted cells as it deletes (secure_delete): nothing waits for a rewrite
+    # there. Cleared first, so that this write too is checkpointed below.
+    PendingErasure.objects.filter(database__in=sqlite).delete()
+    for alias, names in ready.items():
         connection = connections[alias]
-        if connection.in_atomic_block:
-            continue
-        with connection.cursor() as cursor:
-            if connection.vendor == "sqlite":
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
                 cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 busy, _log_frames, _checkpointed = cursor.fetchone()
-                if busy:
-                    raise EraseIncomplete(alias)
-            elif connection.vendor == "postgresql":
-                for table in sorted(set(names)):
-                    cursor.execute(f"VACUUM {connection.ops.quote_name(table)}")
+            if busy:
+                raise EraseIncomplete(alias)
+        elif connection.vendor == "postgresql":
+            pending = PendingErasure.objects.filter(database=alias)
+            names = set(names) | set(pending.values_list("table", flat=True))
+            for table in sorted(names):
+                seconds = _rewrite(connection, table)
+                if seconds is None:
+                    continue
+                held[table] = seconds
+                pending.filter(table=table).delete()
+            left = list(pending.values_list("table", flat=True))
+            if left:
+                raise EraseIncomplete(f"{alias}: {', '.join(sorted(left))}")
+    return held
+
+
+def _in_transaction(alias: str) -> bool:
+    # The pending erasures live in the primary database: a transaction there holds them too.
+    return connections[alias].in_atomic_block or connections["default"].in_atomic_block
+
+
+def _rewrite(connection, table: str) -> float | None:
+    """Rewrite ``table`` and refresh its statistics; the seconds its lock was held, or None
+    when it could not be locked in ``LOCK_ATTEMPTS`` tries of ``LOCK_TIMEOUT``."""
+    quoted = connection.ops.quote_name(table)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relkind FROM pg_class WHERE oid = to_regclass(%s)", [quoted])
+        kind = cursor.fetchone()
+        if kind is None or kind[0] == "p":
+            # Gone, or a partitioned parent: its partitions are rewritten one by one.
+            return 0.0
+        cursor.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
+        try:
+            for _attempt in range(LOCK_ATTEMPTS):
+                started = time.monotonic()
+                try:
+                    cursor.execute(f"VACUUM (FULL, ANALYZE) {quoted}")
+                except OperationalError as error:
+                    if getattr(error.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+                        raise
+                    continue
+                return time.monotonic() - started
+            return None
+        finally:
+            cursor.execute("RESET lock_timeout")

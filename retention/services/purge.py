@@ -11,19 +11,25 @@ import datetime
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import models
 from django.db.models import Min
 from django.utils import timezone
 
-from retention import selectors
+from retention import partitions, selectors
 from retention.exceptions import ArchiveIncomplete, PurgeFailed
 from retention.locks import purge_lock
 from retention.models import PurgeRun
 from retention.registry import CATEGORIES, EXPIRING, Source, purge_cutoff
 from retention.services.archiving import ARCHIVE, PRIMARY, ArchiveResult, move_closed_accounts
-from retention.services.erasure import cascade_tables, delete_rows, make_unrecoverable
+from retention.services.erasure import (
+    cascade_tables,
+    delete_rows,
+    erase_summary,
+    make_unrecoverable,
+    will_delete_from,
+)
 
 logger = logging.getLogger("nexcore.retention")
 
@@ -57,11 +63,14 @@ class PurgeResult:
     archived: ArchiveResult
     categories: list[CategoryOutcome]
     run: PurgeRun | None = None
+    rewrites: dict[str, float] = field(default_factory=dict)
 
     def summary_lines(self) -> list[str]:
         verb = "to_archive" if self.dry_run else "archived"
         lines = [f"archive {verb}={self.archived.members} records={self.archived.records}"]
         lines += [outcome.summary_line(dry_run=self.dry_run) for outcome in self.categories]
+        if not self.dry_run:
+            lines.append(erase_summary(self.rewrites))
         return lines
 
 
@@ -116,11 +125,28 @@ def _oldest(sources, clock_of=lambda source: source.clock) -> datetime.datetime 
     return min((moment for moment in oldest if moment is not None), default=None)
 
 
+def _expire_months(
+    source: Source, cutoff: datetime.datetime, *, now: datetime.datetime, holds: selectors.Holds
+) -> tuple[int, list[str]]:
+    """A table partitioned by month (PostgreSQL): make the coming months, drop each month whose
+    rows are all due (held rows move to the DEFAULT partition). Returns the rows destroyed, and
+    the partitions still to be purged row by row, which are then rewritten on every run."""
+    partitions.ensure_months(source, now=now, cutoff=cutoff)
+    destroyed = sum(
+        partitions.drop_month(source, month, held_members=holds.pks)[0]
+        for month in partitions.due_months(source, cutoff)
+    )
+    open_partitions = partitions.open_partitions(source, cutoff)
+    will_delete_from(source.database, open_partitions)
+    return destroyed, open_partitions
+
+
 def _purge_category(
     key: str,
     sources: tuple[Source, ...],
     cutoff: datetime.datetime,
     *,
+    now: datetime.datetime,
     holds: selectors.Holds,
     dry_run: bool,
     batch_size: int,
@@ -132,6 +158,10 @@ def _purge_category(
     for source in sources:
         if not source.purge:
             continue
+        if not dry_run and partitions.is_partitioned(source):
+            destroyed, open_partitions = _expire_months(source, cutoff, now=now, holds=holds)
+            outcome.deleted += destroyed
+            tables[source.database].update(open_partitions)
         due_rows, unheld, held = _due_rows(source, cutoff, holds)
         if held is not None:
             outcome.held += due_rows.filter(held).count()
@@ -180,9 +210,10 @@ def purge_expired(
             )
             error = ArchiveIncomplete(archived.failed) if archived.failed else None
             _record(run, archived=archived, outcomes=outcomes, error=error)
+            rewrites = {}
             if not dry_run:
                 # Last, so that not even the run log's own write is left in a WAL.
-                make_unrecoverable(
+                rewrites = make_unrecoverable(
                     {PRIMARY: archived.tables[PRIMARY], ARCHIVE: archived.tables[ARCHIVE]}
                 )
             if error is not None:
@@ -192,7 +223,9 @@ def purge_expired(
                 _record(run, error=error)
             logger.error("purge_expired failed: %s", type(error).__name__)
             raise PurgeFailed(type(error).__name__) from error
-    return PurgeResult(dry_run=dry_run, archived=archived, categories=outcomes, run=run)
+    return PurgeResult(
+        dry_run=dry_run, archived=archived, categories=outcomes, run=run, rewrites=rewrites
+    )
 
 
 def _purge_all(
@@ -203,7 +236,13 @@ def _purge_all(
     progress: Progress | None,
     tables: dict[str, set[str]],
 ) -> list[CategoryOutcome]:
-    options = {"dry_run": dry_run, "batch_size": batch_size, "progress": progress, "tables": tables}
+    options = {
+        "now": now,
+        "dry_run": dry_run,
+        "batch_size": batch_size,
+        "progress": progress,
+        "tables": tables,
+    }
     holds = selectors.active_holds()
     outcomes = [
         _purge_category(entry.key, entry.sources, purge_cutoff(entry, now), holds=holds, **options)

@@ -85,9 +85,7 @@ def test_simultaneous_signups_for_one_new_id_make_one_account_and_form_errors(po
 
 
 @pytest.mark.policy("2")
-@pytest.mark.django_db(
-    transaction=True, serialized_rollback=True, databases=["default", "archive"]
-)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=["default", "archive"])
 def test_a_second_signup_from_the_address_waits_until_the_first_has_counted_and_inserted(
     settings, product, policy, monkeypatch
 ):

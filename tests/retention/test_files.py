@@ -173,4 +173,4 @@ def test_a_second_run_exits_75_and_says_why(var_dir):
 def test_a_run_exits_0_with_one_line_per_category(var_dir):
     result = manage(var_dir, "purge_expired")
     assert result.returncode == 0, result.stderr
-    assert len(result.stdout.splitlines()) == 1 + 8 + 1
+    assert len(result.stdout.splitlines()) == 1 + 8 + 1 + 1

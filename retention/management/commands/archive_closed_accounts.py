@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from retention.exceptions import PurgeLocked, RetentionError
 from retention.management import EXIT_FAILED, EXIT_LOCKED
 from retention.services.archiving import archive_closed_accounts
+from retention.services.erasure import erase_summary
 
 
 class Command(BaseCommand):
@@ -38,3 +39,5 @@ class Command(BaseCommand):
             ) from error
         verb = "to_archive" if dry_run else "archived"
         self.stdout.write(f"archive {verb}={result.members} records={result.records}")
+        if not dry_run:
+            self.stdout.write(erase_summary(result.rewrites))
