@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 # Test processes (pytest-xdist), each with its own test databases; 0 runs in this process.
 TEST_WORKERS ?= auto
 
-.PHONY: run dev test lint migrate static messages python-version bench lock
+.PHONY: run dev test lint migrate static messages python-version bench chaos lock
 
 python-version:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
@@ -59,9 +59,15 @@ messages: $(VENV)/.installed-dev var/secret_key
 	msgattrib --clear-fuzzy --empty --clear-previous -o locale/ko/LC_MESSAGES/django.po locale/ko/LC_MESSAGES/django.po
 	$(BIN)/python manage.py compilemessages
 
-# Retention benchmark: purge_expired against a plain DELETE, on SQLite and PostgreSQL (README).
+# Retention benchmarks (README): purge_expired against a plain DELETE on SQLite and PostgreSQL,
+# and how long PostgreSQL's rewrites hold their locks.
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/purge.py $(BENCH_ARGS)
+	$(BIN)/python bench/erasure.py $(ERASURE_ARGS)
+
+# The crash campaign: kill -9 during archiving on SQLite and PostgreSQL; fails on any loss.
+chaos: $(VENV)/.installed-dev
+	$(BIN)/python bench/chaos.py $(CHAOS_ARGS)
 
 # Pins every runtime package with its hashes (requirements.lock), for `make run` and the image;
 # run after changing the dependencies in pyproject.toml.

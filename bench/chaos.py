@@ -1,0 +1,228 @@
+"""The crash campaign, kept: ``kill -9`` at random moments of ``archive_closed_accounts``.
+
+The move of closed accounts to the archive database (policy §6 가) is copy-then-delete across two
+databases that share no transaction; its promise is that a crash at any instant loses and
+duplicates nothing, and that the next run converges. For each backend: before every kill, a
+batch of withdrawn members with records is added; the command is started and killed after a
+random delay; at the end one run finishes the work. Then every member and every record is looked
+for: each must be in the archive exactly once and nowhere in the primary database.
+
+    .venv/bin/python bench/chaos.py [--kills 40] [--members-per-kill 200] [--seed 7]
+                                    [--only sqlite|postgresql]
+
+Prints members and records lost and duplicated per backend (each must be 0) and exits 1
+otherwise. PostgreSQL: ``BENCH_POSTGRES`` and ``BENCH_DB_PREFIX`` as for bench/purge.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from purge import BENCH_KEY, ROOT, migrate  # noqa: E402
+
+VISITS_EACH, IDENTITIES_EACH = 3, 2
+
+
+class Database:
+    """The primary or archive database of one backend, reached directly (no Django)."""
+
+    def __init__(self, backend: str, address: str):
+        self.backend, self.address = backend, address
+
+    @contextlib.contextmanager
+    def connect(self):
+        if self.backend == "sqlite":
+            connection = sqlite3.connect(self.address, timeout=60)
+        else:
+            import psycopg
+
+            connection = psycopg.connect(self.address)
+        try:
+            yield connection
+            connection.commit()
+        finally:
+            connection.close()
+
+    def runner(self, connection):
+        """``run(sql, params)`` on ``connection``: ``%s`` placeholders, aware datetimes, on
+        either backend (SQLite is given them as Django stores them: UTC text)."""
+
+        def run(sql: str, params: tuple = ()):
+            if self.backend != "sqlite":
+                return connection.execute(sql, params)
+            values = tuple(
+                value.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+                if isinstance(value, datetime.datetime)
+                else value
+                for value in params
+            )
+            return connection.execute(sql.replace("%s", "?"), values)
+
+        return run
+
+    def rows(self, sql: str, params: tuple = ()) -> list[tuple]:
+        with self.connect() as connection:
+            return self.runner(connection)(sql, params).fetchall()
+
+
+ADD_MEMBER = (
+    "INSERT INTO accounts_user (username, password, company, project, date_joined, closed_at, "
+    "is_active, is_staff, is_superuser) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id"
+)
+ADD_VISIT = (
+    "INSERT INTO accounts_visitrecord (time, ip, member_id, method, path, status) "
+    "VALUES (%s, %s, %s, %s, %s, %s)"
+)
+ADD_IDENTITY = (
+    "INSERT INTO accounts_identityverification (time, ip, member_id, kind, channel) "
+    "VALUES (%s, %s, %s, %s, %s)"
+)
+
+
+def add_withdrawn(primary: Database, first: int, count: int) -> None:
+    """``count`` withdrawn members from number ``first``, each with visits and identity records."""
+    now = datetime.datetime.now(datetime.UTC)
+    joined, closed = now - datetime.timedelta(days=90), now - datetime.timedelta(hours=1)
+    with primary.connect() as connection:
+        run = primary.runner(connection)
+        for n in range(first, first + count):
+            member = run(
+                ADD_MEMBER,
+                (f"chaos{n:06d}", "!", f"Chaos Co {n}", "Apollo", joined, closed, False, False,
+                 False),
+            ).fetchone()[0]  # fmt: skip
+            for k in range(VISITS_EACH):
+                day = now - datetime.timedelta(days=k)
+                run(ADD_VISIT, (day, "10.7.0.1", member, "GET", "/", 200))
+            for k in range(IDENTITIES_EACH):
+                day = now - datetime.timedelta(days=k)
+                run(ADD_IDENTITY, (day, "10.7.0.1", member, "login", ""))
+
+
+def archive(env: dict) -> subprocess.Popen:
+    return subprocess.Popen(  # noqa: S603
+        [sys.executable, "manage.py", "archive_closed_accounts"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def campaign(backend: str, env: dict, primary: Database, archived: Database, args) -> bool:
+    # Seeded, so that a failing campaign can be run again kill for kill.
+    chance = random.Random(args.seed)  # noqa: S311
+    # One batch moved without a kill tells how long a run lasts, start-up included: the kills
+    # then fall anywhere in such a run.
+    add_withdrawn(primary, 0, args.members_per_kill)
+    members = args.members_per_kill
+    started = time.monotonic()
+    archive(env).wait()
+    duration = time.monotonic() - started
+    for _ in range(args.kills):
+        add_withdrawn(primary, members, args.members_per_kill)
+        members += args.members_per_kill
+        run = archive(env)
+        time.sleep(chance.uniform(0, duration))
+        run.send_signal(signal.SIGKILL)
+        run.wait()
+    for _ in range(30):
+        # A killed run's PostgreSQL session may hold the lock a moment longer (exit 75).
+        if archive(env).wait() == 0:
+            break
+        time.sleep(1)
+    left = primary.rows("SELECT count(*) FROM accounts_user")[0][0]
+    keys = archived.rows("SELECT source_key, count(*) FROM retention_archivedmember GROUP BY 1")
+    per_member = archived.rows(
+        "SELECT member_key, count(*), count(DISTINCT source_key) FROM retention_archivedrecord "
+        "GROUP BY member_key"
+    )
+    lost_members = members - len(keys)
+    duplicated_members = sum(count - 1 for _key, count in keys)
+    expected = VISITS_EACH + IDENTITIES_EACH
+    records = {key: (count, distinct) for key, count, distinct in per_member}
+    lost_records = (
+        sum(expected - records.get(key, (0, 0))[1] for key, _count in keys)
+        + expected * lost_members
+    )
+    duplicated_records = sum(count - distinct for count, distinct in records.values())
+    print(
+        f"== {backend}: {args.kills} kill points, {members} members, {left} left in the primary; "
+        f"members lost={lost_members} duplicated={duplicated_members}; "
+        f"records lost={lost_records} duplicated={duplicated_records}"
+    )
+    return (lost_members, duplicated_members, lost_records, duplicated_records, left) == (
+        0, 0, 0, 0, 0
+    )  # fmt: skip
+
+
+def on_sqlite(args) -> bool:
+    with tempfile.TemporaryDirectory(prefix="nexcore-chaos-") as work:
+        env = dict(os.environ, DJANGO_SECRET_KEY=BENCH_KEY, DJANGO_VAR_DIR=work)
+        env.pop("DATABASE_URL", None)
+        env.pop("ARCHIVE_DATABASE_URL", None)
+        migrate(env)
+        primary = Database("sqlite", str(Path(work) / "primary.sqlite3"))
+        archived = Database("sqlite", str(Path(work) / "archive.sqlite3"))
+        return campaign("SQLite", env, primary, archived, args)
+
+
+def on_postgresql(args) -> bool:
+    import psycopg
+
+    server = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+    prefix = os.environ.get("BENCH_DB_PREFIX", "nexcore_bench")
+    names = [f"{prefix}_chaos", f"{prefix}_chaos_archive"]
+    admin = psycopg.connect(f"{server}/postgres", autocommit=True)
+    for name in names:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        with tempfile.TemporaryDirectory(prefix="nexcore-chaos-") as work:
+            env = dict(
+                os.environ,
+                DJANGO_SECRET_KEY=BENCH_KEY,
+                DJANGO_VAR_DIR=work,
+                DATABASE_URL=f"{server}/{names[0]}",
+                ARCHIVE_DATABASE_URL=f"{server}/{names[1]}",
+            )
+            migrate(env)
+            primary = Database("postgresql", env["DATABASE_URL"])
+            archived = Database("postgresql", env["ARCHIVE_DATABASE_URL"])
+            return campaign("PostgreSQL", env, primary, archived, args)
+    finally:
+        for name in names:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kills", type=int, default=40)
+    parser.add_argument("--members-per-kill", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    args = parser.parse_args()
+    held = []
+    if args.only in (None, "sqlite"):
+        held.append(on_sqlite(args))
+    if args.only in (None, "postgresql"):
+        held.append(on_postgresql(args))
+    sys.exit(0 if all(held) else 1)
+
+
+if __name__ == "__main__":
+    main()
