@@ -151,7 +151,21 @@ class LivePortal:
 
 @contextlib.contextmanager
 def live_portal(databases: Databases, tmp_path: Path, *, workers: int = 4) -> Iterator[LivePortal]:
-    """gunicorn serving ``databases`` with the project's configuration, until the block ends."""
+    """gunicorn serving ``databases`` with the project's configuration, until the block ends.
+
+    Static files are collected for it first, into the temporary folder, as a deployment does.
+    """
+    static = tmp_path / "static"
+    env = {**databases.env, "DJANGO_STATIC_ROOT": str(static)}
+    collected = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert collected.returncode == 0, collected.stderr
     port = _free_port()
     log_file = tmp_path / f"gunicorn-{port}.log"
     with log_file.open("w") as log:
@@ -167,7 +181,7 @@ def live_portal(databases: Databases, tmp_path: Path, *, workers: int = 4) -> It
                 str(workers),
             ],
             cwd=ROOT,
-            env=databases.env,
+            env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
