@@ -6,7 +6,7 @@ retention (docs/architecture.md): sign-up and the my-data page get their answers
 
 from __future__ import annotations
 
-from core.hooks import Hook
+from core.hooks import Contributions, Hook
 
 id_reserved = Hook(
     "accounts.hooks.id_reserved",
@@ -27,4 +27,10 @@ member_records = Hook(
     """``member_records(member) -> list``: the member's own records that the my-data page
     shows, one entry per table in registry order, with ``category``, ``rows`` (a queryset of
     the member's rows, newest first) and ``due_date(row)`` (when that row is destroyed).""",
+)
+
+export_sections = Contributions(
+    "accounts.hooks.export_sections",
+    """``export_sections(member) -> dict``: what apps above hold about the member, as JSON-ready
+    sections of the member's data export (policy §7 열람), keyed by section name.""",
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -10,6 +11,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from accounts import hooks
 from accounts.models import IdentityVerification, MisuseRecord, User, VisitRecord
@@ -17,6 +19,7 @@ from privacy.models import Consent
 from privacy.selectors import member_disclosures
 
 RECORDS_PER_PAGE = 20
+CELL_LENGTH = 300
 
 
 def member_visits(member: User) -> QuerySet[VisitRecord]:
@@ -43,7 +46,9 @@ class RecordTable:
     title: str
     headers: list[str]
     page: Page
-    rows: list[tuple[list[str], datetime.datetime]]
+    rows: list[tuple[list[str], datetime.datetime | None]]
+    # What the deletion column says of a row without a date.
+    undated: str
 
 
 def _cell(record, name: str) -> str:
@@ -54,7 +59,11 @@ def _cell(record, name: str) -> str:
         value = getattr(record, name)
     if isinstance(value, datetime.datetime):
         return date_format(timezone.localtime(value), "Y-m-d H:i:s")
-    return "—" if value in (None, "") else str(value)
+    if value in (None, ""):
+        return "—"
+    text = str(value)
+    # Long messages are cut short on the page; the download holds them whole.
+    return text if len(text) <= CELL_LENGTH else f"{text[:CELL_LENGTH]}…"
 
 
 def record_tables(member: User, *, pages: Mapping[str, str]) -> list[RecordTable]:
@@ -64,20 +73,31 @@ def record_tables(member: User, *, pages: Mapping[str, str]) -> list[RecordTable
     date it is destroyed. What a member sees of a record is its model's ``member_columns``.
     """
     tables = []
-    for records in hooks.member_records(member):
+    listed = hooks.member_records(member)
+    per_category = Counter(records.category.key for records in listed)
+    for records in listed:
         model = records.rows.model
         columns = model.member_columns
-        page = Paginator(records.rows, RECORDS_PER_PAGE).get_page(pages.get(records.category.key))
+        key = f"{records.category.key}-{model._meta.model_name}"
+        title = str(records.category.label)
+        if per_category[records.category.key] > 1:
+            title = f"{title} · {model._meta.verbose_name_plural}"
+        page = Paginator(records.rows, RECORDS_PER_PAGE).get_page(pages.get(key))
+        if records.with_the_account:
+            undated = _("When you withdraw")
+        else:
+            undated = _("Counted from %(clock)s") % {"clock": records.category.clock}
         tables.append(
             RecordTable(
-                key=records.category.key,
-                title=records.category.label,
+                key=key,
+                title=title,
                 headers=[model._meta.get_field(name).verbose_name for name in columns],
                 page=page,
                 rows=[
                     ([_cell(record, name) for name in columns], records.due_date(record))
                     for record in page
                 ],
+                undated=undated,
             )
         )
     return tables
@@ -141,6 +161,12 @@ def member_data(member: User) -> dict:
             }
             for record in member_misuse_records(member).iterator()
         ],
+        # What the apps above hold about the member (support inquiries, …).
+        **{
+            name: section
+            for part in hooks.export_sections(member)
+            for name, section in part.items()
+        },
         "retention": [
             {
                 "category": entry.category.key,

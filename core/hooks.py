@@ -37,3 +37,27 @@ class Hook:
 
     def __repr__(self) -> str:
         return f"<Hook {self.name}>"
+
+
+class Contributions:
+    """A question every app above may add to: each registered function gives its part.
+
+    The parts come back in the order the apps registered them (``INSTALLED_APPS``); with none
+    registered the answer is an empty list.
+    """
+
+    def __init__(self, name: str, doc: str):
+        self.name = name
+        self.__doc__ = doc
+        self._parts: list[Callable[..., Any]] = []
+
+    def register(self, part: Callable[..., Any]) -> Callable[..., Any]:
+        if part not in self._parts:
+            self._parts.append(part)
+        return part
+
+    def __call__(self, *args: Any, **kwargs: Any) -> list[Any]:
+        return [part(*args, **kwargs) for part in self._parts]
+
+    def __repr__(self) -> str:
+        return f"<Contributions {self.name}>"

@@ -81,3 +81,21 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", self.header)
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """Answer 413 to a request whose declared body exceeds ``MAX_REQUEST_BYTES``, before a byte
+    of it is read (a proxy in front should have the same limit)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.MAX_REQUEST_BYTES:
+            megabytes = settings.MAX_REQUEST_BYTES // (1024 * 1024)
+            return render(request, "413.html", {"megabytes": megabytes}, status=413)
+        return self.get_response(request)

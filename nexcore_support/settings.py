@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "accounts",
     "privacy",
     "staff",
+    "support",
     "retention",
 ]
 
@@ -75,6 +76,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.ChosenLanguageMiddleware",
+    "core.middleware.RequestSizeLimitMiddleware",
     "core.middleware.RejectInvalidTextMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -106,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "privacy.context_processors.policy_change",
+                "support.context_processors.unread_answers_count",
             ],
         },
     },
@@ -278,9 +281,20 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Members' attachments: outside STATIC_ROOT and any URL, encrypted before they are written
+# (support.files); point "attachments" at S3-compatible storage with django-storages by settings.
+ATTACHMENT_DIR = Path(os.environ.get("ATTACHMENT_DIR", VAR_DIR / "attachments"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "attachments": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": ATTACHMENT_DIR,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    },
 }
 
 # Staff side (policy §9 다/라, 안전성 확보조치 기준): staff passwords renewed and not reused, a
@@ -293,6 +307,18 @@ STAFF_WORKING_HOURS = (env_int("STAFF_WORK_START_HOUR", 9), env_int("STAFF_WORK_
 STAFF_WORKING_DAYS = (0, 1, 2, 3, 4)  # Monday to Friday, in TIME_ZONE
 PRIVACY_REQUEST_DAYS = env_int("PRIVACY_REQUEST_DAYS", 10)
 OTP_TOTP_ISSUER = "NEXCORE Support"
+
+# Support desk (policy §2: consultation and complaint handling): attachments, the reopening
+# window, automatic closing, and first-response targets in working hours per category.
+SUPPORT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+SUPPORT_ATTACHMENTS_PER_MESSAGE = 5
+SUPPORT_REOPEN_DAYS = 14
+SUPPORT_CLOSE_AFTER_DAYS = 14
+SUPPORT_FIRST_RESPONSE_HOURS = {"defect": 4, "complaint": 4, "question": 8, "request": 16}
+# Uploads over 256 KB stream to a temporary file, never into memory; a request may carry the
+# largest allowed set of attachments and its form, and anything larger is refused with 413.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+MAX_REQUEST_BYTES = SUPPORT_ATTACHMENTS_PER_MESSAGE * SUPPORT_ATTACHMENT_MAX_BYTES + 1024 * 1024
 
 # Account recovery without e-mail (policy §1 나, §10): the support center's contact, as the
 # policy in force states it; a test keeps the two in agreement.

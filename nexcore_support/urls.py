@@ -11,6 +11,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon),
     path("accounts/", include("accounts.urls")),
     path("privacy/", include("privacy.urls")),
+    path("support/", include("support.urls")),
     path("notices/", include("privacy.notice_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/staff/", include("staff.urls")),

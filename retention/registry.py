@@ -58,6 +58,8 @@ class Source:
     owners: tuple[tuple[str, str], ...] = ()
     where: Q = field(default_factory=Q)
     purge: bool = True
+    # (storage alias, field): each row names a file in that storage, which goes with the row.
+    files: tuple[str, str] | None = None
 
     @property
     def model_class(self) -> type[models.Model]:
@@ -99,6 +101,8 @@ class Category:
 
     @property
     def period(self) -> str:
+        if self.months == 0:
+            return "account"
         if self.months % 12 == 0:
             return f"{self.months // 12}y"
         return f"{self.months}m"
@@ -108,6 +112,28 @@ def _archived(key: str) -> Source:
     """A category's copies in the archive database (policy §6 가, "별도의 DB")."""
     return Source(
         "retention.archivedrecord", "time", (("member_key", MEMBER_KEY),), where=Q(category=key)
+    )
+
+
+def _support_rows(*, complaint: bool) -> tuple[Source, ...]:
+    """The support desk's tables: complaints (policy §5 complaint records, clocked from their
+    resolution) or ordinary inquiries (kept with the account)."""
+    owner = (("member", MEMBER_FK),)
+    attachment_file = ("attachments", "storage_name")
+    if complaint:
+        related, clock = Q(inquiry__is_complaint=True), "inquiry__resolved_at"
+        return (
+            Source("support.attachment", clock, owner, related, files=attachment_file),
+            Source("support.message", clock, owner, related),
+            Source("support.statuschange", clock, owner, related),
+            Source("support.inquiry", "resolved_at", owner, Q(is_complaint=True)),
+        )
+    related, clock = Q(inquiry__is_complaint=False), "inquiry__created_at"
+    return (
+        Source("support.attachment", clock, owner, related, files=attachment_file),
+        Source("support.message", clock, owner, related),
+        Source("support.statuschange", clock, owner, related),
+        Source("support.inquiry", "created_at", owner, Q(is_complaint=False)),
     )
 
 
@@ -170,7 +196,11 @@ CATEGORIES: tuple[Category, ...] = (
         clock=_("the complaint's resolution"),
         sources=(
             # Requests under policy §7 received from members by letter, phone, e-mail or web.
-            Source("privacy.privacyrequest", "received_at", (("member", MEMBER_FK),)),
+            # The clock starts at the answer: an open request is never due.
+            Source("privacy.privacyrequest", "resolved_at", (("member", MEMBER_FK),)),
+            # Support inquiries marked as complaints, with their thread; the parts before the
+            # inquiry itself, as the archive move copies them in this order.
+            *_support_rows(complaint=True),
             _archived("complaint"),
         ),
     ),
@@ -244,6 +274,19 @@ CATEGORIES: tuple[Category, ...] = (
 )
 
 BY_KEY: dict[str, Category] = {category.key: category for category in CATEGORIES}
+
+# Not records the law makes us keep: data that serves the account itself (policy §5 본문,
+# "목적이 달성되면 지체 없이 파기"). Ordinary support inquiries are customer consultation; they are
+# kept while the account is open and destroyed — not archived — when it closes. No period
+# applies, so the purge never looks at them; the archive move deletes them.
+WITH_THE_ACCOUNT = Category(
+    key="account",
+    label=_("Customer consultation (support inquiries)"),
+    months=0,
+    basis=_("Privacy policy §2 and §5: kept for the purpose, while you are a member"),
+    clock=_("your withdrawal"),
+    sources=_support_rows(complaint=False),
+)
 
 # Not records at all: Django sessions are destroyed as soon as they expire (policy §5 본문,
 # "목적이 달성되면 지체 없이 파기"); the purge removes the expired rows the login flow leaves.

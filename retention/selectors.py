@@ -11,7 +11,14 @@ from django.db.models import Min, Q, QuerySet
 from django.utils import timezone, translation
 
 from retention.models import ArchivedMember, LegalHold, member_key
-from retention.registry import CATEGORIES, MEMBER_FK, Category, Source, due_date
+from retention.registry import (
+    CATEGORIES,
+    MEMBER_FK,
+    WITH_THE_ACCOUNT,
+    Category,
+    Source,
+    due_date,
+)
 
 PRIMARY = "default"
 
@@ -120,12 +127,13 @@ class ScheduledDeletion:
 def deletion_schedule(member) -> list[ScheduledDeletion]:
     """Per category, when the member's oldest record of it will be destroyed.
 
-    Every category with a table in the primary database that names members is listed. Contract
-    records (sign-up, consents) have no date while the account is open: their five-year clock
-    starts at withdrawal.
+    Every category with a table in the primary database that names members is listed, and the
+    data kept only while the account is open. Contract records (sign-up, consents) have no date
+    while the account is open: their five-year clock starts at withdrawal; a complaint's starts
+    at its resolution.
     """
     schedule = []
-    for entry in CATEGORIES:
+    for entry in (*CATEGORIES, WITH_THE_ACCOUNT):
         sources = _member_sources(entry)
         if not sources:
             continue
@@ -137,7 +145,8 @@ def deletion_schedule(member) -> list[ScheduledDeletion]:
             for source in sources
         ]
         first = min((moment for moment in oldest if moment is not None), default=None)
-        schedule.append(ScheduledDeletion(entry, first and due_date(entry, first)))
+        due = None if entry is WITH_THE_ACCOUNT else first and due_date(entry, first)
+        schedule.append(ScheduledDeletion(entry, due))
     return schedule
 
 
@@ -149,28 +158,40 @@ class MemberRecords:
     source: Source
     rows: QuerySet
 
-    def due_date(self, row) -> datetime.datetime:
-        return due_date(self.category, getattr(row, self.source.clock))
+    @property
+    def with_the_account(self) -> bool:
+        """Kept while the account is open, destroyed at withdrawal: no date applies."""
+        return self.category is WITH_THE_ACCOUNT
+
+    def due_date(self, row) -> datetime.datetime | None:
+        """When ``row`` is destroyed; None while its clock has not started (an unresolved
+        complaint) or when it goes at withdrawal."""
+        if self.with_the_account:
+            return None
+        started = row
+        for step in self.source.clock.split("__"):
+            started = getattr(started, step)
+        return started and due_date(self.category, started)
 
 
 def member_records(member) -> list[MemberRecords]:
     """The member's records that the my-data page lists, in the registry's order.
 
-    A source is listed when its model says what a member sees of it (``member_columns``);
-    consents and disclosures have pages of their own.
+    A source is listed when its model says what a member sees of it (``member_columns``),
+    newest first by the first of them; consents and disclosures have pages of their own.
     """
-    return [
-        MemberRecords(
-            category=entry,
-            source=source,
-            rows=source.rows()
-            .filter(source.owned_by(pks=[member.pk]))
-            .order_by(f"-{source.clock}", "-pk"),
-        )
-        for entry in CATEGORIES
-        for source in _member_sources(entry)
-        if getattr(source.model_class, "member_columns", ())
-    ]
+    listed = []
+    for entry in (*CATEGORIES, WITH_THE_ACCOUNT):
+        for source in _member_sources(entry):
+            columns = getattr(source.model_class, "member_columns", ())
+            if not columns:
+                continue
+            rows = source.rows().filter(source.owned_by(pks=[member.pk]))
+            related = source.clock.rpartition("__")[0]
+            if related:
+                rows = rows.select_related(related)
+            listed.append(MemberRecords(entry, source, rows.order_by(f"-{columns[0]}", "-pk")))
+    return listed
 
 
 def _iso(moment: datetime.datetime | None) -> str | None:

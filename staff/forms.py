@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import PasswordField
-from accounts.models import IdentityVerification, Product
+from accounts.models import IdentityVerification, Product, User
 
 
 class StaffLoginForm(AdminAuthenticationForm):
@@ -59,3 +59,21 @@ class CallerVerificationForm(forms.Form):
 class FlagForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea, max_length=2000)
     suspend = forms.BooleanField(label=_("Also suspend the account"), required=False)
+
+
+class MemberByIdField(forms.ModelChoiceField):
+    """Staff name a member by ID; staff accounts are not members. ``queryset`` narrows it."""
+
+    def __init__(self, *, queryset=None, **kwargs):
+        kwargs.setdefault("error_messages", {"invalid_choice": _("No member has this ID.")})
+        super().__init__(
+            queryset=User.objects.filter(is_staff=False, is_superuser=False)
+            if queryset is None
+            else queryset,
+            to_field_name="username",
+            widget=forms.TextInput,
+            **kwargs,
+        )
+
+    def to_python(self, value):
+        return super().to_python(value.strip().lower() if isinstance(value, str) else value)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.hooks import Hook
+from core.hooks import Contributions, Hook
 
 held_member_pks = Hook(
     "staff.hooks.held_member_pks",
@@ -15,4 +15,10 @@ archived_closures = Hook(
     """``archived_closures(since) -> QuerySet``: the withdrawn members already moved to the
     archive database who closed their account at or after ``since``, with a ``closed_at``
     field; the dashboard counts them with those still in the primary database.""",
+)
+
+dashboard_panels = Contributions(
+    "staff.hooks.dashboard_panels",
+    """``dashboard_panels(now) -> dict``: a panel of the staff dashboard from an app above,
+    with ``title`` and ``rows`` (label, value) — aggregates only, never a member's row.""",
 )

@@ -11,6 +11,17 @@ PRIVACY_HANDLER = "privacy_handler"
 SUPPORT_AGENT = "support_agent"
 PRIVACY_OFFICER = "privacy_officer"
 
+# Both roles that talk to members handle the support desk: the queue, answers and notes,
+# inquiries received by phone or letter, and the canned replies.
+SUPPORT_DESK = (
+    "support.view_inquiry",
+    "support.change_inquiry",
+    "support.add_inquiry",
+    "support.view_cannedreply",
+    "support.add_cannedreply",
+    "support.change_cannedreply",
+)
+
 # A support agent serves customers: the product catalog and notices, and a member's company,
 # project and product (read only), never their records and never an export.
 _SUPPORT = (
@@ -23,6 +34,7 @@ _SUPPORT = (
     "privacy.change_notice",
     "accounts.view_staff_dashboard",
     "accounts.issue_reset_code",
+    *SUPPORT_DESK,
 )
 
 # A privacy handler (개인정보취급자) works with full member data and its records.
@@ -41,6 +53,7 @@ _HANDLER = (
     "privacy.view_privacyrequest",
     "accounts.view_staff_dashboard",
     "accounts.issue_reset_code",
+    *SUPPORT_DESK,
 )
 
 # The privacy officer (개인정보 보호책임자) checks compliance: the handler's work plus the

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from accounts import services
-from accounts.models import Product
+from accounts.models import Product, User
 from privacy.selectors import policy_in_force
 from tests.live import BACKENDS, fresh_databases, live_portal
 
 PASSWORD = "plum-orchard-1987!"
+STAFF_PASSWORD = "granite-ledger-4471!"
 
 
 def pytest_collection_modifyitems(items):
@@ -37,6 +39,19 @@ def _fast_password_hashing(request, settings):
             else path
             for path in settings.PASSWORD_HASHERS
         ]
+
+
+@pytest.fixture(autouse=True)
+def _attachments_in_a_temporary_folder(settings, tmp_path):
+    # Each test stores its members' attachments apart, never under the project's var/.
+    attachments = settings.STORAGES["attachments"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "attachments": {
+            **attachments,
+            "OPTIONS": {**attachments["OPTIONS"], "location": tmp_path / "attachments"},
+        },
+    }
 
 
 @pytest.fixture(autouse=True)
@@ -110,3 +125,28 @@ def portal(request, tmp_path_factory):
         live_portal(databases, tmp_path, workers=8) as portal,
     ):
         yield portal
+
+
+@pytest.fixture
+def make_staff(db):
+    def make(username="handler01", role=None, superuser=False, password=STAFF_PASSWORD):
+        if superuser:
+            return User.objects.create_superuser(username=username, password=password)
+        user = User.objects.create_user(username=username, password=password, is_staff=True)
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login_as(client, make_staff):
+    def login(role=None, superuser=False, username=None):
+        user = make_staff(
+            username=username or (role or "ops01")[:12], role=role, superuser=superuser
+        )
+        client.force_login(user)
+        return user
+
+    return login

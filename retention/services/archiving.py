@@ -9,6 +9,7 @@ converges.
 
 from __future__ import annotations
 
+import base64
 import datetime
 import logging
 from collections import defaultdict
@@ -16,18 +17,20 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, transaction
-from django.db.models import ProtectedError, RestrictedError
+from django.db.models import F, ProtectedError, RestrictedError
+from django.utils import timezone
 
 from accounts.models import MemberSession
 from privacy.models import Consent
 from retention.exceptions import ArchiveFailed, ArchiveIncomplete
 from retention.locks import purge_lock
 from retention.models import ArchivedMember, ArchivedRecord, source_key
-from retention.registry import CATEGORIES, Category, Source
+from retention.registry import CATEGORIES, MEMBER_FK, WITH_THE_ACCOUNT, Category, Source
 from retention.services.erasure import (
+    Erasure,
     cascade_tables,
     delete_rows,
-    make_unrecoverable,
+    erase,
     will_delete_from,
 )
 
@@ -45,9 +48,14 @@ class ArchiveResult:
     members: int = 0
     records: int = 0
     failed: int = 0
+    waiting: int = 0
     dry_run: bool = False
     tables: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    rewrites: dict[str, float] = field(default_factory=dict)
+    erasure: Erasure | None = None
+
+    def summary_line(self) -> str:
+        verb = "to_archive" if self.dry_run else "archived"
+        return f"archive {verb}={self.members} records={self.records} waiting={self.waiting}"
 
 
 def archivable_sources() -> list[tuple[Category, Source]]:
@@ -60,11 +68,17 @@ def archivable_sources() -> list[tuple[Category, Source]]:
     ]
 
 
+def _json_value(value):
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, bytes | memoryview):
+        # Binary columns (an inquiry's data key) keep their bytes, as base64 text.
+        return base64.b64encode(bytes(value)).decode()
+    return value
+
+
 def _json_ready(row: dict) -> dict:
-    return {
-        name: value.isoformat() if isinstance(value, datetime.datetime) else value
-        for name, value in row.items()
-    }
+    return {name: _json_value(value) for name, value in row.items()}
 
 
 def _copy_members(members: list) -> None:
@@ -125,7 +139,7 @@ def _copy_records(entry: Category, source: Source, rows: list[dict]) -> None:
             source_key=source_key(model, row[pk_name]),
             category=entry.key,
             member_key=row.pop("_member_key"),
-            time=row[source.clock],
+            time=row.pop("_clock"),
             data=_json_ready(row),
         )
         for row in rows
@@ -184,10 +198,14 @@ def _move(members: list, result: ArchiveResult) -> None:
     for entry, source in archivable_sources():
         model = source.model_class
         owned = source.rows().filter(source.owned_by(pks=list(by_pk), usernames=list(by_username)))
+        columns = [field.attname for field in model._meta.concrete_fields]
         last = None
         while True:
             window = owned if last is None else owned.filter(pk__gt=last)
-            rows = list(window.order_by("pk").values()[:RECORD_CHUNK])
+            # The clock may follow a relation (a message's is its inquiry's resolution).
+            rows = list(
+                window.order_by("pk").values(*columns, _clock=F(source.clock))[:RECORD_CHUNK]
+            )
             if not rows:
                 break
             pk_name = model._meta.pk.attname
@@ -199,10 +217,37 @@ def _move(members: list, result: ArchiveResult) -> None:
             _delete_primary_rows(model, pks)
             result.records += len(rows)
             result.tables[PRIMARY].update(cascade_tables(model))
+    _destroy_with_the_account(by_pk, result)
     _delete_members(members)
     result.members += len(members)
     for model in (Consent, MemberSession, get_user_model()):
         result.tables[PRIMARY].update(cascade_tables(model))
+
+
+def _destroy_with_the_account(by_pk: dict, result: ArchiveResult) -> None:
+    """Delete what served the account alone (ordinary support inquiries): it is not kept."""
+    for source in WITH_THE_ACCOUNT.sources:
+        rows = source.rows().filter(source.owned_by(pks=list(by_pk)))
+        if delete_rows(rows):
+            result.tables[PRIMARY].update(cascade_tables(source.model_class))
+
+
+def _waiting(members: list) -> set[int]:
+    """The members some of whose records to keep have no running clock yet — an unanswered
+    privacy request, an unresolved complaint: they stay until it is settled, so that the
+    archive never holds a record whose period cannot start."""
+    pks = [member.pk for member in members]
+    waiting = set()
+    for _entry, source in archivable_sources():
+        for column, kind in source.owners:
+            if kind != MEMBER_FK:
+                continue
+            waiting.update(
+                source.rows()
+                .filter(**{f"{column}__in": pks, f"{source.clock}__isnull": True})
+                .values_list(column, flat=True)
+            )
+    return waiting
 
 
 def archive_closed_accounts(*, dry_run: bool = False) -> ArchiveResult:
@@ -222,8 +267,9 @@ def archive_closed_accounts(*, dry_run: bool = False) -> ArchiveResult:
         try:
             result = move_closed_accounts(dry_run=dry_run)
             if not dry_run:
-                result.rewrites = make_unrecoverable(
-                    {PRIMARY: result.tables[PRIMARY], ARCHIVE: result.tables[ARCHIVE]}
+                result.erasure = erase(
+                    {PRIMARY: result.tables[PRIMARY], ARCHIVE: result.tables[ARCHIVE]},
+                    now=timezone.now(),
                 )
         except DatabaseError as error:
             # The class only: a database's message may quote the row it stopped at.
@@ -248,6 +294,11 @@ def move_closed_accounts(*, dry_run: bool) -> ArchiveResult:
     last = 0
     while members := list(closed.filter(pk__gt=last).order_by("pk")[:MEMBER_BATCH]):
         last = members[-1].pk
+        waiting = _waiting(members)
+        result.waiting += len(waiting)
+        members = [member for member in members if member.pk not in waiting]
+        if not members:
+            continue
         try:
             _move(members, result)
         except (ProtectedError, RestrictedError):

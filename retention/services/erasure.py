@@ -15,14 +15,17 @@ Partitioned tables are rewritten partition by partition by the purge (``retentio
 
 from __future__ import annotations
 
+import datetime
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.db import OperationalError, connections, models, transaction
 from django.db.models import CASCADE, SET_NULL
 
 from retention.exceptions import EraseIncomplete
 from retention.models import PendingErasure
+from retention.services.files import sweep as sweep_files
 
 # How long a rewrite waits for its table's lock before it gives way, and how often it tries.
 LOCK_TIMEOUT = "2s"
@@ -88,10 +91,25 @@ def delete_rows(rows: models.QuerySet) -> int:
         return rows._raw_delete(using)
 
 
-def erase_summary(rewrites: dict[str, float]) -> str:
-    """The run's summary line of the rewrites: how many, and the longest table lock."""
-    longest = max(rewrites.values(), default=0.0)
-    return f"erase rewritten={len(rewrites)} longest_lock={longest:.2f}s"
+@dataclass
+class Erasure:
+    """What a run did to make its deletions unrecoverable."""
+
+    rewrites: dict[str, float] = field(default_factory=dict)
+    files: int = 0
+
+    def summary_line(self) -> str:
+        longest = max(self.rewrites.values(), default=0.0)
+        return (
+            f"erase rewritten={len(self.rewrites)} longest_lock={longest:.2f}s files={self.files}"
+        )
+
+
+def erase(tables: dict[str, Iterable[str]], *, now: datetime.datetime) -> Erasure:
+    """Make the deleted rows unrecoverable, then delete the files no row names any more — in
+    this order, so that a file's key is gone before the file (crypto-shredding)."""
+    rewrites = make_unrecoverable(tables)
+    return Erasure(rewrites=rewrites, files=sweep_files(now=now))
 
 
 def make_unrecoverable(tables: dict[str, Iterable[str]]) -> dict[str, float]:

@@ -24,12 +24,13 @@ from retention.models import PurgeRun
 from retention.registry import CATEGORIES, EXPIRING, Source, purge_cutoff
 from retention.services.archiving import ARCHIVE, PRIMARY, ArchiveResult, move_closed_accounts
 from retention.services.erasure import (
+    Erasure,
     cascade_tables,
     delete_rows,
-    erase_summary,
-    make_unrecoverable,
+    erase,
     will_delete_from,
 )
+from support.services import close_resolved
 
 logger = logging.getLogger("nexcore.retention")
 
@@ -63,14 +64,15 @@ class PurgeResult:
     archived: ArchiveResult
     categories: list[CategoryOutcome]
     run: PurgeRun | None = None
-    rewrites: dict[str, float] = field(default_factory=dict)
+    erasure: Erasure = field(default_factory=Erasure)
+    inquiries_closed: int = 0
 
     def summary_lines(self) -> list[str]:
-        verb = "to_archive" if self.dry_run else "archived"
-        lines = [f"archive {verb}={self.archived.members} records={self.archived.records}"]
+        verb = "to_close" if self.dry_run else "closed"
+        lines = [f"inquiries {verb}={self.inquiries_closed}", self.archived.summary_line()]
         lines += [outcome.summary_line(dry_run=self.dry_run) for outcome in self.categories]
         if not self.dry_run:
-            lines.append(erase_summary(self.rewrites))
+            lines.append(self.erasure.summary_line())
         return lines
 
 
@@ -188,7 +190,8 @@ def purge_expired(
 ) -> PurgeResult:
     """Archive closed accounts, then destroy every record whose period has lapsed (policy §5, §6).
 
-    Per category of the registry, rows due at ``now`` are deleted in both databases, held rows
+    First the support inquiries resolved ``SUPPORT_CLOSE_AFTER_DAYS`` ago are closed. Per
+    category of the registry, rows due at ``now`` are deleted in both databases, held rows
     skipped, and nothing is deleted before its due date; expired sessions go too. Then the
     deleted bytes are made unrecoverable. One run at a time: raises PurgeLocked when another
     holds the lock, PurgeFailed (after recording the failed run) when a step fails. A dry run
@@ -198,6 +201,8 @@ def purge_expired(
     with purge_lock():
         run = None if dry_run else PurgeRun.objects.create(started_at=now)
         try:
+            # The daily run also closes the support inquiries resolved two weeks ago.
+            closed = close_resolved(now=now, dry_run=dry_run)
             # A member who could not be moved keeps their records in the primary database,
             # where the purge still destroys what is due; the run then ends as failed.
             archived = move_closed_accounts(dry_run=dry_run)
@@ -210,11 +215,12 @@ def purge_expired(
             )
             error = ArchiveIncomplete(archived.failed) if archived.failed else None
             _record(run, archived=archived, outcomes=outcomes, error=error)
-            rewrites = {}
+            erasure = Erasure()
             if not dry_run:
                 # Last, so that not even the run log's own write is left in a WAL.
-                rewrites = make_unrecoverable(
-                    {PRIMARY: archived.tables[PRIMARY], ARCHIVE: archived.tables[ARCHIVE]}
+                erasure = erase(
+                    {PRIMARY: archived.tables[PRIMARY], ARCHIVE: archived.tables[ARCHIVE]},
+                    now=now,
                 )
             if error is not None:
                 raise error
@@ -224,7 +230,12 @@ def purge_expired(
             logger.error("purge_expired failed: %s", type(error).__name__)
             raise PurgeFailed(type(error).__name__) from error
     return PurgeResult(
-        dry_run=dry_run, archived=archived, categories=outcomes, run=run, rewrites=rewrites
+        dry_run=dry_run,
+        archived=archived,
+        categories=outcomes,
+        run=run,
+        erasure=erasure,
+        inquiries_closed=closed,
     )
 
 

@@ -21,6 +21,7 @@ from privacy.models import (
     PrivacyRequest,
 )
 from staff.admin.audit import AccessAuditedAdmin
+from staff.forms import MemberByIdField
 
 
 @admin.register(Consent)
@@ -32,22 +33,6 @@ class ConsentAdmin(AccessAuditedAdmin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 # --- Members' requests (policy §7) and the disclosure register (policy §3) ----------------------
-
-
-class MemberByIdField(forms.ModelChoiceField):
-    """Staff name a member by ID; staff accounts are not members."""
-
-    def __init__(self, **kwargs):
-        super().__init__(
-            queryset=get_user_model().objects.filter(is_staff=False, is_superuser=False),
-            to_field_name="username",
-            widget=forms.TextInput,
-            error_messages={"invalid_choice": _("No member has this ID.")},
-            **kwargs,
-        )
-
-    def to_python(self, value):
-        return super().to_python(value.strip().lower() if isinstance(value, str) else value)
 
 
 class PrivacyRequestForm(forms.ModelForm):

@@ -32,6 +32,8 @@ class Dashboard:
     visits: list[tuple[datetime.date, int]]
     open_requests: int
     overdue_requests: int
+    # Panels of the apps above (the support desk's figures), aggregates too.
+    panels: list[dict]
 
 
 def _members():
@@ -139,4 +141,5 @@ def dashboard(*, now: datetime.datetime | None = None) -> Dashboard:
         visits=visits_per_day(now),
         open_requests=open_requests,
         overdue_requests=overdue,
+        panels=hooks.dashboard_panels(now),
     )

@@ -33,6 +33,7 @@ def test_my_data_shows_when_each_category_is_deleted(reauthed_client, member):
     schedule = {entry.category.key: entry.next_deletion for entry in page.context["schedule"]}
     assert set(schedule) == {
         "visit", "identity", "misuse", "complaint", "contract", "staff_access", "privilege_change",
+        "account",
     }  # fmt: skip
     local_day = first_visit.time.astimezone(SEOUL).date()
     assert schedule["visit"].date() > local_day + datetime.timedelta(days=88)
@@ -61,16 +62,23 @@ def test_records_are_paginated_newest_first(reauthed_client, member):
         for n in range(45)
     )
     first = reauthed_client.get(ME)
-    (visits,) = [table.page for table in first.context["record_tables"] if table.key == "visit"]
+    (visits,) = [
+        table.page for table in first.context["record_tables"] if table.key == "visit-visitrecord"
+    ]
     assert visits.paginator.count >= 45 and len(visits.object_list) == 20
     times = [visit.time for visit in visits.object_list]
     assert times == sorted(times, reverse=True)
-    last = reauthed_client.get(ME, {"visit": visits.paginator.num_pages})
+    last = reauthed_client.get(ME, {"visit-visitrecord": visits.paginator.num_pages})
     assert "/p0/" in last.content.decode()
 
 
 def test_a_page_number_out_of_range_is_not_an_error(reauthed_client):
-    assert reauthed_client.get(ME, {"visit": "9999", "misuse": "abc"}).status_code == 200
+    assert (
+        reauthed_client.get(
+            ME, {"visit-visitrecord": "9999", "misuse-misuserecord": "abc"}
+        ).status_code
+        == 200
+    )
 
 
 def test_misuse_records_against_the_member_are_shown(reauthed_client, member):
@@ -105,6 +113,7 @@ def test_export_is_a_json_attachment_of_the_same_data(reauthed_client, member, p
         "contract",
         "staff_access",
         "privilege_change",
+        "account",
     ]
 
 

@@ -21,6 +21,7 @@ from accounts.models import (
     MemberSession,
     MisuseRecord,
     PasswordResetCode,
+    Product,
     User,
     VisitRecord,
 )
@@ -203,8 +204,75 @@ def _privilege_change(*, at, member, username):
 def _privacy_request(*, at, member, username):
     from privacy.models import PrivacyRequest
 
+    # A complaint record's clock is its resolution.
     return PrivacyRequest.objects.create(
-        member=member, kind="access", channel="letter", received_at=at, due_at=at
+        member=member,
+        kind="access",
+        channel="letter",
+        received_at=at,
+        due_at=at,
+        status=PrivacyRequest.Status.RESOLVED,
+        resolved_at=at,
+    )
+
+
+def _complaint(*, at, member):
+    """The member's complaint inquiry, resolved at ``at``: one per member, shared by its parts."""
+    from support.models import Inquiry
+
+    inquiry = Inquiry.objects.filter(member=member, is_complaint=True).first()
+    if inquiry is None:
+        inquiry = Inquiry.objects.create(
+            number=f"NX-TEST-{Inquiry.objects.count() + 1:06d}",
+            member=member,
+            product=Product.objects.first(),
+            category=Inquiry.Category.COMPLAINT,
+            title="Invoice dispute",
+            is_complaint=True,
+            status=Inquiry.Status.CLOSED,
+            created_at=at,
+            first_response_due_at=at,
+            resolved_at=at,
+            closed_at=at,
+            data_key=b"k" * 32,
+        )
+    return inquiry
+
+
+def _complaint_message(*, at, member):
+    from support.models import Message
+
+    inquiry = _complaint(at=at, member=member)
+    message = inquiry.messages.first()
+    if message is None:
+        message = Message.objects.create(
+            inquiry=inquiry, member=member, kind=Message.Kind.MEMBER, body="The invoice is wrong."
+        )
+    return message
+
+
+def _support_status_change(*, at, member, username):
+    from support.models import StatusChange
+
+    inquiry = _complaint(at=at, member=member)
+    return StatusChange.objects.create(
+        inquiry=inquiry, member=member, new_status="resolved", time=at
+    )
+
+
+def _support_attachment(*, at, member, username):
+    from support.models import Attachment
+
+    message = _complaint_message(at=at, member=member)
+    return Attachment.objects.create(
+        inquiry=message.inquiry,
+        message=message,
+        member=member,
+        name="invoice.pdf",
+        size=1,
+        content_type="application/pdf",
+        sha256="0" * 64,
+        storage_name=f"test/{Attachment.objects.count() + 1}",
     )
 
 
@@ -218,6 +286,10 @@ def _disclosed_member(*, at, member, username):
 
 
 _STAFF_SIDE = {
+    "support.inquiry": lambda *, at, member, username: _complaint(at=at, member=member),
+    "support.message": lambda *, at, member, username: _complaint_message(at=at, member=member),
+    "support.statuschange": _support_status_change,
+    "support.attachment": _support_attachment,
     "staff.accessrecord": _access_record,
     "staff.privilegechange": _privilege_change,
     "privacy.privacyrequest": _privacy_request,

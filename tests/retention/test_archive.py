@@ -142,8 +142,8 @@ def test_the_command_reports_counts_only(leaver, capsys):
     call_command("archive_closed_accounts")
     out = capsys.readouterr().out
     assert out.splitlines() == [
-        "archive archived=1 records=6",
-        "erase rewritten=0 longest_lock=0.00s",
+        "archive archived=1 records=6 waiting=0",
+        "erase rewritten=0 longest_lock=0.00s files=0",
     ]
 
 

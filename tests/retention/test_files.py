@@ -22,6 +22,8 @@ from retention.locks import LOCK_FILE_NAME
 ROOT = Path(__file__).resolve().parents[2]
 MEMBER_ID = b"zq7bytescan"
 COMPANY = b"Zq7 Byte Works"
+INQUIRY_TEXT = b"Zq7 nightly batch halts"
+FILE_TEXT = b"Zq7 confidential stack trace"
 
 SETUP = """
 import time_machine
@@ -48,6 +50,23 @@ with time_machine.travel(datetime(2024, 1, 31, 10, tzinfo=seoul), tick=False):
         path_info="/accounts/login/", get_data="", post_data="username=zq7bytescan",
         failures_since_start=5,
     )
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from support.forms import AttachmentsField
+    from support.services import open_inquiry
+    (log,) = AttachmentsField().clean(
+        [SimpleUploadedFile("trace.log", b"Zq7 confidential stack trace")]
+    )
+    open_inquiry(
+        member=member, product=member.product, category="defect",
+        title="Zq7 nightly batch halts", body="Zq7 nightly batch halts since Friday.",
+        attachments=[log],
+    )
+    import os
+    from django.core.files.storage import storages
+    # Stored "then": the file system keeps the real clock, which time_machine does not move.
+    for folder, _dirs, names in os.walk(storages["attachments"].location):
+        for name in names:
+            os.utime(os.path.join(folder, name), (1706662800, 1706662800))
     staff = User.objects.create_user(username="staff01", is_staff=True)
     LogEntry.objects.create(
         user=staff, content_type=ContentType.objects.get_for_model(User),
@@ -132,7 +151,22 @@ def site_running(var_dir: Path):
 
 
 def files_containing(var_dir: Path, needle: bytes) -> list[str]:
-    return sorted(path.name for path in var_dir.iterdir() if needle in path.read_bytes())
+    """Every file under ``var_dir`` (databases, logs, attachments) holding ``needle``."""
+    return sorted(
+        str(path.relative_to(var_dir))
+        for path in var_dir.rglob("*")
+        if path.is_file() and needle in path.read_bytes()
+    )
+
+
+def data_key(var_dir: Path) -> bytes:
+    with sqlite3.connect(var_dir / "primary.sqlite3") as db:
+        (key,) = db.execute("SELECT data_key FROM support_inquiry").fetchone()
+    return bytes(key)
+
+
+def attachment_files(var_dir: Path) -> list[Path]:
+    return [path for path in (var_dir / "attachments").rglob("*") if path.is_file()]
 
 
 @pytest.mark.policy("6")
@@ -148,6 +182,24 @@ def test_no_byte_of_a_purged_member_remains_in_the_database_files(var_dir):
         run(var_dir, PURGE_AT.format(at="2029, 3, 16"))
         assert files_containing(var_dir, MEMBER_ID) == []
         assert files_containing(var_dir, COMPANY) == []
+
+
+@pytest.mark.policy("6")
+def test_a_withdrawn_members_inquiry_and_file_leave_no_byte_and_no_key(var_dir):
+    run(var_dir, SETUP)
+    key = data_key(var_dir)
+    (stored,) = attachment_files(var_dir)
+    copy_taken_earlier = stored.read_bytes()
+    assert FILE_TEXT not in copy_taken_earlier, "the file is stored encrypted"
+    assert files_containing(var_dir, INQUIRY_TEXT), "the scan sees the inquiry before"
+    with site_running(var_dir):
+        run(var_dir, PURGE_AT.format(at="2024, 3, 16"))
+        # An ordinary inquiry serves the account: it is destroyed at withdrawal, not kept.
+        assert files_containing(var_dir, INQUIRY_TEXT) == []
+        assert files_containing(var_dir, key) == []
+        assert attachment_files(var_dir) == []
+    # What a backup of the attachment folder kept is ciphertext whose key exists nowhere.
+    assert FILE_TEXT not in copy_taken_earlier
 
 
 @pytest.mark.policy("6")
@@ -173,4 +225,4 @@ def test_a_second_run_exits_75_and_says_why(var_dir):
 def test_a_run_exits_0_with_one_line_per_category(var_dir):
     result = manage(var_dir, "purge_expired")
     assert result.returncode == 0, result.stderr
-    assert len(result.stdout.splitlines()) == 1 + 8 + 1 + 1
+    assert len(result.stdout.splitlines()) == 1 + 1 + 8 + 1 + 1

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from tests.live import fresh_databases
-from tests.retention.test_files import COMPANY, MEMBER_ID, PURGE_AT, SETUP
+from tests.retention.test_files import COMPANY, INQUIRY_TEXT, MEMBER_ID, PURGE_AT, SETUP
 
 pytestmark = pytest.mark.policy("6")
 
@@ -45,10 +45,14 @@ def relations_containing(databases, needle: bytes, *, database: str = "default")
 def test_no_relation_file_keeps_an_archived_or_destroyed_members_bytes(databases):
     databases.shell(SETUP)
     assert relations_containing(databases, MEMBER_ID), "the scan sees the member before"
+    (key,) = databases.query("SELECT data_key FROM support_inquiry")[0]
     databases.shell(PURGE_AT.format(at="2024, 3, 16"))
-    # Archived: the primary database keeps no byte of the ID or the company, in any file.
+    # Archived: the primary database keeps no byte of the ID or the company, in any file; the
+    # ordinary inquiry and its file's key are destroyed with the account.
     assert relations_containing(databases, MEMBER_ID) == []
     assert relations_containing(databases, COMPANY) == []
+    assert relations_containing(databases, INQUIRY_TEXT) == []
+    assert relations_containing(databases, bytes(key)) == []
     assert relations_containing(databases, MEMBER_ID, database="archive")
     # Five years after the withdrawal the contract record is due, and goes from the archive.
     databases.shell(PURGE_AT.format(at="2029, 3, 16"))

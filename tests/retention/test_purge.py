@@ -164,15 +164,17 @@ def test_a_dry_run_reports_what_would_go_and_changes_nothing(closed_member, make
     assert not ArchivedMember.objects.exists()
     assert VisitRecord.objects.filter(member=other).count() == 1
     assert not PurgeRun.objects.exists()
-    assert "archive to_archive=1 records=0" in lines
+    assert "archive to_archive=1 records=0 waiting=0" in lines
     assert any(line.startswith("visit due=2 ") for line in lines)
 
 
-def test_one_summary_line_per_category_plus_archive_sessions_and_erase(member):
+def test_one_summary_line_per_category_plus_inquiries_archive_sessions_and_erase(member):
     lines = purge(at=DUE["visit"])
     keys = [line.split()[0] for line in lines]
-    assert keys == ["archive"] + [entry.key for entry in CATEGORIES] + ["sessions", "erase"]
-    for line in lines[1:-1]:
+    assert keys == [
+        "inquiries", "archive", *[entry.key for entry in CATEGORIES], "sessions", "erase",
+    ]  # fmt: skip
+    for line in lines[2:-1]:
         assert "deleted=" in line and "oldest_remaining=" in line and "elapsed=" in line
 
 

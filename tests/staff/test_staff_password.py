@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts.models import MisuseRecord
 from staff.roles import PRIVACY_HANDLER
-from tests.staff.conftest import STAFF_PASSWORD
+from tests.conftest import STAFF_PASSWORD
 
 SEOUL = ZoneInfo("Asia/Seoul")
 START = datetime.datetime(2026, 1, 5, 9, 0, tzinfo=SEOUL)

@@ -13,7 +13,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from staff.roles import PRIVACY_HANDLER
-from tests.staff.conftest import STAFF_PASSWORD
+from tests.conftest import STAFF_PASSWORD
 
 pytestmark = pytest.mark.policy("9")
 

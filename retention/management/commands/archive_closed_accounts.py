@@ -9,7 +9,6 @@ from django.core.management.base import BaseCommand, CommandError
 from retention.exceptions import PurgeLocked, RetentionError
 from retention.management import EXIT_FAILED, EXIT_LOCKED
 from retention.services.archiving import archive_closed_accounts
-from retention.services.erasure import erase_summary
 
 
 class Command(BaseCommand):
@@ -37,7 +36,6 @@ class Command(BaseCommand):
                 "database. Re-run to finish.",
                 returncode=EXIT_FAILED,
             ) from error
-        verb = "to_archive" if dry_run else "archived"
-        self.stdout.write(f"archive {verb}={result.members} records={result.records}")
-        if not dry_run:
-            self.stdout.write(erase_summary(result.rewrites))
+        self.stdout.write(result.summary_line())
+        if result.erasure is not None:
+            self.stdout.write(result.erasure.summary_line())

@@ -1,0 +1,206 @@
+"""Reads of the support desk shared by the member pages, the admin and the dashboard."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Avg, Count, F, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from support.models import Attachment, Inquiry, Message, StatusChange
+
+OPEN = (Inquiry.Status.RECEIVED, Inquiry.Status.IN_PROGRESS, Inquiry.Status.WAITING)
+
+
+def _unread() -> Q:
+    return Q(staff_answered_at__isnull=False) & (
+        Q(member_read_at__isnull=True) | Q(member_read_at__lt=F("staff_answered_at"))
+    )
+
+
+def member_inquiries(member: User) -> QuerySet[Inquiry]:
+    """The member's inquiries, newest activity first, with their product."""
+    return (
+        Inquiry.objects.filter(member=member)
+        .select_related("product")
+        .order_by("-last_activity_at", "-id")
+    )
+
+
+def unread_answers(member: User) -> int:
+    """How many of the member's inquiries have an answer the member has not read yet."""
+    return Inquiry.objects.filter(_unread(), member=member).count()
+
+
+def open_inquiries(member: User) -> int:
+    return Inquiry.objects.filter(member=member, status__in=OPEN).count()
+
+
+def member_inquiry(member: User, number: str) -> Inquiry:
+    """The member's own inquiry by its number; 404 for any other, which must not be confirmed
+    to exist."""
+    inquiry = (
+        Inquiry.objects.filter(member=member, number=number)
+        .select_related("product", "follow_up_of")
+        .first()
+    )
+    if inquiry is None:
+        raise Http404
+    return inquiry
+
+
+def thread(inquiry: Inquiry, *, internal: bool = False) -> list[Message]:
+    """The thread's messages, oldest first, each with its attachments; internal notes only for
+    staff (``internal``)."""
+    messages = inquiry.messages.prefetch_related("attachments").select_related("author")
+    if not internal:
+        messages = messages.exclude(kind=Message.Kind.NOTE)
+    return list(messages.order_by("created_at", "id"))
+
+
+def status_history(inquiry: Inquiry) -> QuerySet[StatusChange]:
+    return inquiry.status_changes.order_by("time", "id")
+
+
+def member_attachment(member: User, number: str, pk: int) -> Attachment:
+    """An attachment of the member's own inquiry, not of an internal note; 404 otherwise."""
+    attachment = (
+        Attachment.objects.filter(
+            pk=pk, inquiry__number=number, inquiry__member=member, member=member
+        )
+        .exclude(message__kind=Message.Kind.NOTE)
+        .select_related("inquiry")
+        .first()
+    )
+    if attachment is None:
+        raise Http404
+    return attachment
+
+
+def overdue(now: datetime.datetime | None = None) -> QuerySet[Inquiry]:
+    """Open inquiries not answered yet whose first-response time has passed."""
+    return Inquiry.objects.filter(
+        status__in=OPEN,
+        first_response_at__isnull=True,
+        first_response_due_at__lt=now or timezone.now(),
+    )
+
+
+@dataclass
+class DeskFigures:
+    """The support desk on the staff dashboard: aggregates only, no member named."""
+
+    open_by_status: list[tuple[str, int]]
+    overdue: int
+    median_first_response_hours: float | None
+    average_rating: float | None
+    rated: int
+
+
+MEDIAN_WINDOW = datetime.timedelta(days=90)
+
+
+def median_first_response_hours(now: datetime.datetime) -> float | None:
+    """The median wait for a first answer over the inquiries received in the last 90 days,
+    found in SQL: a count, then the middle row in order of the wait."""
+    waits = (
+        Inquiry.objects.filter(first_response_at__isnull=False, created_at__gte=now - MEDIAN_WINDOW)
+        .annotate(wait=F("first_response_at") - F("created_at"))
+        .order_by("wait")
+        .values_list("wait", flat=True)
+    )
+    count = waits.count()
+    if not count:
+        return None
+    middle = list(waits[(count - 1) // 2 : count // 2 + 1])
+    return sum(wait.total_seconds() for wait in middle) / len(middle) / 3600
+
+
+def desk_figures(*, now: datetime.datetime | None = None) -> DeskFigures:
+    now = now or timezone.now()
+    counts = dict(
+        Inquiry.objects.filter(status__in=OPEN)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    labels = dict(Inquiry.Status.choices)
+    ratings = Inquiry.objects.filter(rating__isnull=False).aggregate(
+        average=Avg("rating"), rated=Count("pk")
+    )
+    return DeskFigures(
+        open_by_status=[(labels[status], counts.get(status, 0)) for status in OPEN],
+        overdue=overdue(now).count(),
+        median_first_response_hours=median_first_response_hours(now),
+        average_rating=ratings["average"],
+        rated=ratings["rated"],
+    )
+
+
+def _local(moment: datetime.datetime | None) -> str | None:
+    return timezone.localtime(moment).isoformat() if moment else None
+
+
+def member_export(member: User) -> dict:
+    """The member's inquiries for their data export (policy §7): every message, staff notes
+    included and labelled, with each attachment's name, size and hash; no file content."""
+    inquiries = member_inquiries(member).prefetch_related("messages__attachments")
+    return {
+        "support_inquiries": [
+            {
+                "number": inquiry.number,
+                "title": inquiry.title,
+                "product": inquiry.product.name,
+                "category": inquiry.category,
+                "status": inquiry.status,
+                "complaint_record": inquiry.is_complaint,
+                "received_at": _local(inquiry.created_at),
+                "resolved_at": _local(inquiry.resolved_at),
+                "rating": inquiry.rating,
+                "rating_comment": inquiry.rating_comment,
+                "messages": [
+                    {
+                        "time": _local(message.created_at),
+                        "kind": message.kind,
+                        "staff_note": message.kind == Message.Kind.NOTE,
+                        "body": message.body,
+                        "attachments": [
+                            {"name": item.name, "size": item.size, "sha256": item.sha256}
+                            for item in message.attachments.all()
+                        ],
+                    }
+                    for message in inquiry.messages.all()
+                ],
+            }
+            for inquiry in inquiries
+        ]
+    }
+
+
+def dashboard_panel(now: datetime.datetime) -> dict:
+    """The support desk's panel of the staff dashboard."""
+    figures = desk_figures(now=now)
+    hours = figures.median_first_response_hours
+    rating = figures.average_rating
+    return {
+        "title": _("Support desk"),
+        "rows": [
+            *[
+                (_("Open: %(status)s") % {"status": label}, n)
+                for label, n in figures.open_by_status
+            ],
+            (_("Overdue for a first answer"), figures.overdue),
+            (
+                _("Median time to first answer (90 days)"),
+                "—" if hours is None else _("%(hours).1f hours") % {"hours": hours},
+            ),
+            (
+                _("Average rating"),
+                "—" if rating is None else f"{rating:.1f} / 5 ({figures.rated})",
+            ),
+        ],
+    }
