@@ -59,11 +59,12 @@ messages: $(VENV)/.installed-dev var/secret_key
 	msgattrib --clear-fuzzy --empty --clear-previous -o locale/ko/LC_MESSAGES/django.po locale/ko/LC_MESSAGES/django.po
 	$(BIN)/python manage.py compilemessages
 
-# Retention benchmarks (README): purge_expired against a plain DELETE on SQLite and PostgreSQL,
-# and how long PostgreSQL's rewrites hold their locks.
+# Benchmarks (README): purge_expired against a plain DELETE on SQLite and PostgreSQL, how long
+# PostgreSQL's rewrites hold their locks, and the support desk's pages at 100,000 inquiries.
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/purge.py $(BENCH_ARGS)
 	$(BIN)/python bench/erasure.py $(ERASURE_ARGS)
+	$(BIN)/python bench/support.py $(SUPPORT_BENCH_ARGS)
 
 # The crash campaign: kill -9 during archiving on SQLite and PostgreSQL; fails on any loss.
 chaos: $(VENV)/.installed-dev

@@ -174,6 +174,17 @@ class MemberRecords:
         return started and due_date(self.category, started)
 
 
+def deletion_of(record) -> tuple[str, datetime.datetime | None]:
+    """The category of ``record`` (a model instance) and when it is destroyed: the first
+    registered source of its table whose rows include it decides."""
+    label = record._meta.label_lower
+    for entry in (*CATEGORIES, WITH_THE_ACCOUNT):
+        for source in entry.sources:
+            if source.model == label and source.rows().filter(pk=record.pk).exists():
+                return entry.key, MemberRecords(entry, source, source.rows()).due_date(record)
+    raise LookupError(f"{label} is not in the retention registry")
+
+
 def member_records(member) -> list[MemberRecords]:
     """The member's records that the my-data page lists, in the registry's order.
 

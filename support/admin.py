@@ -73,6 +73,7 @@ class InquiryAdmin(AccessAuditedAdmin, admin.ModelAdmin):
     list_select_related = ("member", "product", "assignee")
     search_fields = ("number", "title", "member__username", "member__company")
     ordering = ("-last_activity_at",)
+    list_per_page = 50
     actions = ["assign_to_me"]
     change_form_template = "admin/support/inquiry/change_form.html"
     change_list_template = "admin/support/inquiry/change_list.html"

@@ -113,6 +113,7 @@ class Inquiry(models.Model):
         indexes = [
             models.Index(fields=["member", "-last_activity_at"], name="support_inquiry_member"),
             models.Index(fields=["status", "first_response_due_at"], name="support_inquiry_queue"),
+            models.Index(fields=["-last_activity_at"], name="support_inquiry_activity"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from support import hooks
 from support.models import Attachment, Inquiry, Message, StatusChange
 
 OPEN = (Inquiry.Status.RECEIVED, Inquiry.Status.IN_PROGRESS, Inquiry.Status.WAITING)
@@ -145,14 +146,21 @@ def _local(moment: datetime.datetime | None) -> str | None:
     return timezone.localtime(moment).isoformat() if moment else None
 
 
+def _deletion(inquiry: Inquiry) -> dict:
+    category, moment = hooks.deletion(inquiry)
+    return {"category": category, "date": _local(moment)}
+
+
 def member_export(member: User) -> dict:
     """The member's inquiries for their data export (policy §7): every message, staff notes
-    included and labelled, with each attachment's name, size and hash; no file content."""
+    included and labelled, with each attachment's name, size and hash (no file content), and
+    when each inquiry is destroyed (its messages and files with it)."""
     inquiries = member_inquiries(member).prefetch_related("messages__attachments")
     return {
         "support_inquiries": [
             {
                 "number": inquiry.number,
+                "deletion": _deletion(inquiry),
                 "title": inquiry.title,
                 "product": inquiry.product.name,
                 "category": inquiry.category,

@@ -167,6 +167,7 @@ def test_my_data_and_its_export_list_inquiries_messages_files_and_staff_notes(
     data = json.loads(reauthed_client.get(reverse("accounts:export")).content)
     (exported,) = data["support_inquiries"]
     assert exported["number"] == inquiry.number
+    assert exported["deletion"] == {"category": "account", "date": None}
     note = next(message for message in exported["messages"] if message["staff_note"])
     assert note["body"] == "Customer uses an old JDK"
     (attachment,) = exported["messages"][0]["attachments"]
@@ -174,6 +175,21 @@ def test_my_data_and_its_export_list_inquiries_messages_files_and_staff_notes(
         "name": "invoice.pdf", "size": len(PDF), "sha256": inquiry.attachments.get().sha256,
     }  # fmt: skip
     assert "account" in [entry["category"] for entry in data["retention"]]
+
+
+@pytest.mark.policy("7")
+def test_the_export_dates_a_resolved_complaints_deletion(reauthed_client, open_inquiry, member):
+    with time_machine.travel(seoul(2026, 3, 2, 10), tick=False):
+        inquiry = open_inquiry(category="complaint")
+        services.resolve(inquiry=inquiry, by=member)
+    open_inquiry(category="complaint", title="Still open")
+    data = json.loads(reauthed_client.get(reverse("accounts:export")).content)
+    deletions = {item["title"]: item["deletion"] for item in data["support_inquiries"]}
+    assert deletions[inquiry.title] == {
+        "category": "complaint",
+        "date": "2029-03-03T00:00:00+09:00",
+    }
+    assert deletions["Still open"] == {"category": "complaint", "date": None}
 
 
 @pytest.mark.policy("6")
