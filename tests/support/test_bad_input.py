@@ -56,6 +56,13 @@ def test_html_and_script_are_shown_as_text_with_line_breaks_kept(logged_in_clien
     assert "<br>" in html
 
 
+def test_only_web_links_are_made_clickable(logged_in_client, member):
+    body = "Release notes: https://docs.example.com/3.2\nNot this: javascript:alert(1)"
+    html = logged_in_client.post(NEW, inquiry_form(member, body=body), follow=True).content.decode()
+    assert '<a href="https://docs.example.com/3.2" rel="nofollow">' in html
+    assert 'href="javascript' not in html
+
+
 def test_every_url_of_another_members_inquiry_is_404(client, open_inquiry, make_member):
     inquiry = open_inquiry()
     client.force_login(make_member(username="other01"))
