@@ -31,7 +31,8 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
 
 
 class RejectInvalidTextMiddleware:
-    """Answer 400 to a request whose query string or form is not valid UTF-8, before any view.
+    """Answer 400 to a request whose query string or form is not valid UTF-8, or whose address
+    holds a NUL character, before any view.
 
     Django would otherwise store such bytes as replacement characters or mojibake. Bodies sent
     as ``application/x-www-form-urlencoded`` and query strings are checked byte for byte; a
@@ -45,6 +46,11 @@ class RejectInvalidTextMiddleware:
     def __call__(self, request):
         if not self._is_valid_text(request):
             reason = _("The form contained bytes that are not text (UTF-8). Nothing was saved.")
+            return render(request, "400.html", {"reason": reason}, status=400)
+        # No text column takes a NUL (PostgreSQL refuses it), and no address needs one; forms
+        # refuse it in what they read from a query string or body.
+        if "\x00" in request.path:
+            reason = _("The address contains a NUL character.")
             return render(request, "400.html", {"reason": reason}, status=400)
         return self.get_response(request)
 
@@ -85,7 +91,11 @@ class PermissionsPolicyMiddleware:
 
 class RequestSizeLimitMiddleware:
     """Answer 413 to a request whose declared body exceeds ``MAX_REQUEST_BYTES``, before a byte
-    of it is read (a proxy in front should have the same limit)."""
+    of it is read (a proxy in front should have the same limit).
+
+    The pages under ``LARGE_UPLOAD_PATHS`` (staff uploading release files) may send up to
+    ``RELEASE_FILE_MAX_BYTES`` and a megabyte for the rest of the form; no other page may.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -95,7 +105,10 @@ class RequestSizeLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > settings.MAX_REQUEST_BYTES:
-            megabytes = settings.MAX_REQUEST_BYTES // (1024 * 1024)
+        limit = settings.MAX_REQUEST_BYTES
+        if request.path_info.startswith(settings.LARGE_UPLOAD_PATHS):
+            limit = settings.RELEASE_FILE_MAX_BYTES + 1024 * 1024
+        if length > limit:
+            megabytes = limit // (1024 * 1024)
             return render(request, "413.html", {"megabytes": megabytes}, status=413)
         return self.get_response(request)

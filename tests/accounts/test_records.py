@@ -47,3 +47,19 @@ def test_an_overlong_path_is_cut_not_an_error(client, db):
     response = client.get("/" + "a" * 600)
     assert response.status_code == 404
     assert len(VisitRecord.objects.get().path) == 255
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/notices/%00/",
+        "/support/NX%00/",
+        "/support/NX%00/files/1/",
+        "/kb/a%00b/",
+        "/downloads/x/%ED%8C%A8%EC%B9%98%00/",
+    ],
+)
+def test_a_nul_character_in_the_address_is_a_400_and_no_record(client, db, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert not VisitRecord.objects.exists()
