@@ -60,11 +60,15 @@ messages: $(VENV)/.installed-dev var/secret_key
 	$(BIN)/python manage.py compilemessages
 
 # Benchmarks (README): purge_expired against a plain DELETE on SQLite and PostgreSQL, how long
-# PostgreSQL's rewrites hold their locks, and the support desk's pages at 100,000 inquiries.
+# PostgreSQL's rewrites hold their locks, the support desk's pages at 100,000 inquiries,
+# the knowledge base's search at 10,000 articles (SQLite; PostgreSQL too with DATABASE_URL),
+# and a worker's memory while it serves a 1 GB release file.
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/purge.py $(BENCH_ARGS)
 	$(BIN)/python bench/erasure.py $(ERASURE_ARGS)
 	$(BIN)/python bench/support.py $(SUPPORT_BENCH_ARGS)
+	$(BIN)/python bench/kb.py $(KB_BENCH_ARGS)
+	$(BIN)/python bench/downloads.py $(DOWNLOAD_BENCH_ARGS)
 
 # The crash campaign: kill -9 during archiving on SQLite and PostgreSQL; fails on any loss.
 chaos: $(VENV)/.installed-dev

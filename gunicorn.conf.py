@@ -6,6 +6,12 @@ from gunicorn.glogging import Logger
 accesslog = "-"
 access_log_format = "%(m)s %(U)s %(s)s %(M)sms"
 
+# Threads, not sync workers: a sync worker sending a large release file does not report to the
+# arbiter, which kills it after `timeout` (30 s) however well the download is going; a gthread
+# worker's main loop keeps reporting while its threads send (bench/downloads.py shows both).
+worker_class = "gthread"
+threads = 4
+
 
 class RedactingLogger(Logger):
     """gunicorn's logger, with every handler passing lines through ``core.logs.RedactAddresses``.

@@ -34,3 +34,10 @@ export_sections = Contributions(
     """``export_sections(member) -> dict``: what apps above hold about the member, as JSON-ready
     sections of the member's data export (policy §7 열람), keyed by section name.""",
 )
+
+member_panels = Contributions(
+    "accounts.hooks.member_panels",
+    """``member_panels(member) -> dict | None``: a panel about the member from an app above (a
+    support contract's coverage, …) shown on the my-data page and the support pages: its
+    ``template`` and the context that template needs; None when there is nothing to show.""",
+)

@@ -158,6 +158,7 @@ def me(request):
             "schedule": hooks.deletion_schedule(member),
             # Policy §3: provisions to third parties, unless the law forbids telling.
             "disclosures": member_disclosures(member),
+            "member_panels": [panel for panel in hooks.member_panels(member) if panel],
         },
     )
 

@@ -17,10 +17,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime
-import http.cookiejar
 import os
 import re
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -34,6 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from purge import BENCH_KEY, ROOT, migrate  # noqa: E402
+from serving import one_worker, opener  # noqa: E402
 
 INQUIRIES_EACH, MESSAGES_EACH = 10, 10
 SESSION = """
@@ -130,25 +129,6 @@ def _sqlite(value):
     return value
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def opener(session_key: str | None):
-    """A browser's cookie jar, logged in with ``session_key``."""
-    jar = http.cookiejar.CookieJar()
-    if session_key:
-        jar.set_cookie(
-            http.cookiejar.Cookie(
-                0, "sessionid", session_key, None, False, "127.0.0.1", False, False, "/",
-                True, False, None, False, None, None, {},
-            )
-        )  # fmt: skip
-    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-
-
 def timed(fetch, url: str, repeat: int) -> float:
     fetch.open(url).read()
     times = []
@@ -229,19 +209,7 @@ def bench(backend: str, env: dict, primary: str, args) -> None:
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
         cwd=ROOT, env=env, check=True,
     )  # fmt: skip
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(  # noqa: S603
-        [str(Path(sys.executable).with_name("gunicorn")), "nexcore_support.wsgi", "--config",
-         "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        for _ in range(100):
-            with contextlib.suppress(OSError):
-                urllib.request.urlopen(f"{base}/healthz", timeout=2)  # noqa: S310
-                break
-            time.sleep(0.2)
+    with one_worker(env) as (base, server):
         member, agent = opener(member_key), opener(agent_key)
         figures = {
             "/healthz (baseline)": timed(opener(None), f"{base}/healthz", args.repeat),
@@ -254,9 +222,6 @@ def bench(backend: str, env: dict, primary: str, args) -> None:
         idle, _ = worker_memory(server.pid)
         upload(member, base)
         _, peak = worker_memory(server.pid)
-    finally:
-        server.terminate()
-        server.wait()
     baseline = figures["/healthz (baseline)"]
     inquiries = args.members * INQUIRIES_EACH
     print(f"== {backend}: {inquiries:,} inquiries, {inquiries * MESSAGES_EACH:,} messages "

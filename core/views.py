@@ -6,7 +6,9 @@ from django.db import DatabaseError, connections
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.views import i18n
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 CHECKED_DATABASES = ("default", "archive")
@@ -35,6 +37,12 @@ def healthz(request):
         {"status": "ok" if healthy else "unavailable", "databases": databases},
         status=200 if healthy else 503,
     )
+
+
+# The header's language switch carries no CSRF token: a token would set the csrftoken cookie on
+# every page, public ones too, for every visitor (policy §8: no cookie without a purpose). A
+# forged switch can only change the language of the next page; ``next`` stays on this site.
+set_language = csrf_exempt(i18n.set_language)
 
 
 def csrf_failure(request, reason=""):

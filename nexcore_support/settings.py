@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "privacy",
     "staff",
     "support",
+    "selfservice",
     "retention",
 ]
 
@@ -284,6 +285,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Members' attachments: outside STATIC_ROOT and any URL, encrypted before they are written
 # (support.files); point "attachments" at S3-compatible storage with django-storages by settings.
 ATTACHMENT_DIR = Path(os.environ.get("ATTACHMENT_DIR", VAR_DIR / "attachments"))
+# Release files: public to no URL either; the download view checks entitlement and streams them.
+RELEASE_DIR = Path(os.environ.get("RELEASE_DIR", VAR_DIR / "releases"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -291,6 +294,14 @@ STORAGES = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {
             "location": ATTACHMENT_DIR,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    },
+    "releases": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": RELEASE_DIR,
             "file_permissions_mode": 0o600,
             "directory_permissions_mode": 0o700,
         },
@@ -319,6 +330,11 @@ SUPPORT_FIRST_RESPONSE_HOURS = {"defect": 4, "complaint": 4, "question": 8, "req
 # largest allowed set of attachments and its form, and anything larger is refused with 413.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 MAX_REQUEST_BYTES = SUPPORT_ATTACHMENTS_PER_MESSAGE * SUPPORT_ATTACHMENT_MAX_BYTES + 1024 * 1024
+
+# Self-service (policy §5 계약·공급 기록): the largest release file staff may upload, and the
+# admin pages that take one, whose requests may be that large (all others keep MAX_REQUEST_BYTES).
+RELEASE_FILE_MAX_BYTES = env_int("RELEASE_FILE_MAX_BYTES", 2 * 1024**3)
+LARGE_UPLOAD_PATHS = ("/admin/selfservice/release",)
 
 # Account recovery without e-mail (policy §1 나, §10): the support center's contact, as the
 # policy in force states it; a test keeps the two in agreement.

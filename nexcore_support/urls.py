@@ -12,8 +12,10 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("privacy/", include("privacy.urls")),
     path("support/", include("support.urls")),
+    path("downloads/", include("selfservice.download_urls")),
+    path("kb/", include("selfservice.kb_urls")),
     path("notices/", include("privacy.notice_urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("admin/staff/", include("staff.urls")),
     path("admin/", admin.site.urls),
 ]

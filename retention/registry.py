@@ -60,6 +60,9 @@ class Source:
     purge: bool = True
     # (storage alias, field): each row names a file in that storage, which goes with the row.
     files: tuple[str, str] | None = None
+    # Columns naming members whose legal hold keeps the row although it is not theirs (it does
+    # not go to the archive with them): a contract stays while a held member's link needs it.
+    held_with: tuple[tuple[str, str], ...] = ()
 
     @property
     def model_class(self) -> type[models.Model]:
@@ -68,6 +71,15 @@ class Source:
     @property
     def database(self) -> str:
         return router.db_for_write(self.model_class)
+
+    @property
+    def clock_is_a_date(self) -> bool:
+        """Whether the clock is a date (a contract's end) rather than an instant."""
+        model, field = self.model_class, None
+        for step in self.clock.split("__"):
+            field = model._meta.get_field(step)
+            model = field.related_model or model
+        return isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField)
 
     def rows(self) -> models.QuerySet:
         """Every row of this source, in its own database; no instance is loaded."""
@@ -79,11 +91,16 @@ class Source:
         pks: Iterable[int] = (),
         usernames: Iterable[str] = (),
         keys: Iterable[str] = (),
+        held: bool = False,
     ) -> Q:
-        """A filter for the rows that name any of the given members; matches nothing if none."""
+        """A filter for the rows that name any of the given members; matches nothing if none.
+
+        With ``held``, also the rows their legal hold keeps (``held_with``).
+        """
         values = {MEMBER_FK: list(pks), MEMBER_ID: list(usernames), MEMBER_KEY: list(keys)}
+        columns = self.owners + self.held_with if held else self.owners
         conditions = [
-            Q(**{f"{column}__in": values[kind]}) for column, kind in self.owners if values[kind]
+            Q(**{f"{column}__in": values[kind]}) for column, kind in columns if values[kind]
         ]
         if not conditions:
             return Q(pk__in=[])
@@ -209,7 +226,7 @@ CATEGORIES: tuple[Category, ...] = (
         label=_("Contract and withdrawal records"),
         months=60,
         basis=_("E-Commerce Consumer Protection Act"),
-        clock=_("the withdrawal from membership"),
+        clock=_("the withdrawal from membership or the contract's end"),
         sources=(
             # While the account is open its consents have no due date; at withdrawal they move
             # to the archive with the member record, whose clock is the withdrawal.
@@ -219,6 +236,23 @@ CATEGORIES: tuple[Category, ...] = (
             Source("otp_totp.totpdevice", "user__closed_at", (("user", MEMBER_FK),), purge=False),
             Source("staff.staffcredential", "user__closed_at", (("user", MEMBER_FK),), purge=False),
             Source("retention.archivedmember", "closed_at", (("source_key", MEMBER_KEY),)),
+            # Support contracts concern a company: kept five years from the contract's end. A
+            # member's link to one (who was covered when) is that member's contract record and
+            # goes to the archive at withdrawal; the contract itself stays. Links and changes
+            # before the contract, as the purge deletes in this order.
+            Source("selfservice.coverage", "contract__ends_on", (("member", MEMBER_FK),)),
+            # Changes name the staff member who made them, not a member of the contract.
+            Source(
+                "selfservice.contractchange",
+                "contract__ends_on",
+                held_with=(("contract__coverages__member", MEMBER_FK),),
+            ),
+            Source(
+                "selfservice.contract",
+                "ends_on",
+                held_with=(("coverages__member", MEMBER_FK),),
+            ),
+            _archived("contract"),
         ),
     ),
     Category(
@@ -227,7 +261,13 @@ CATEGORIES: tuple[Category, ...] = (
         months=60,
         basis=_("E-Commerce Consumer Protection Act"),
         clock=_("the payment or supply"),
-        sources=(_archived("payment"),),
+        sources=(
+            # Invoices of a contract, from their payment: an unpaid one's clock has not started.
+            Source("selfservice.payment", "paid_on"),
+            # 재화 등의 공급에 관한 기록: each download of a release by a member.
+            Source("selfservice.download", "time", (("member", MEMBER_FK),)),
+            _archived("payment"),
+        ),
     ),
     Category(
         key="staff_access",
@@ -314,14 +354,24 @@ def _local_midnight(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_default_timezone())
 
 
-def due_date(category: Category, started_at: datetime.datetime) -> datetime.datetime:
+def as_moment(value: datetime.date | datetime.datetime | None) -> datetime.datetime | None:
+    """A clock's value as an instant: a date is its first moment in the site's time zone."""
+    if value is None or isinstance(value, datetime.datetime):
+        return value
+    return _local_midnight(value)
+
+
+def due_date(
+    category: Category, started_at: datetime.datetime | datetime.date
+) -> datetime.datetime:
     """Return the instant a record of ``category`` whose clock started at ``started_at`` is due.
 
     See the module docstring for the rule: the first counted day is the day after the local
     date of ``started_at``; the result is local midnight of that day ``category.months`` later.
     """
     zone = timezone.get_default_timezone()
-    first_counted_day = timezone.localtime(started_at, zone).date() + datetime.timedelta(days=1)
+    first_counted_day = timezone.localtime(as_moment(started_at), zone).date()
+    first_counted_day += datetime.timedelta(days=1)
     return _local_midnight(add_months(first_counted_day, category.months))
 
 

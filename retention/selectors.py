@@ -17,6 +17,7 @@ from retention.registry import (
     WITH_THE_ACCOUNT,
     Category,
     Source,
+    as_moment,
     due_date,
 )
 
@@ -74,7 +75,7 @@ class Holds:
         """A filter for the held rows of ``source``; None when nothing is held."""
         if not self.keys:
             return None
-        return source.owned_by(pks=self.pks, usernames=self.usernames, keys=self.keys)
+        return source.owned_by(pks=self.pks, usernames=self.usernames, keys=self.keys, held=True)
 
 
 def holds_for(keys) -> Holds:
@@ -210,7 +211,7 @@ def _iso(moment: datetime.datetime | None) -> str | None:
 
 
 def _oldest(rows, clock: str) -> datetime.datetime | None:
-    return rows.aggregate(oldest=Min(clock))["oldest"]
+    return as_moment(rows.aggregate(oldest=Min(clock))["oldest"])
 
 
 def category_report() -> list[dict]:

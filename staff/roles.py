@@ -10,6 +10,7 @@ from __future__ import annotations
 PRIVACY_HANDLER = "privacy_handler"
 SUPPORT_AGENT = "support_agent"
 PRIVACY_OFFICER = "privacy_officer"
+CONTRACT_MANAGER = "contract_manager"
 
 # Both roles that talk to members handle the support desk: the queue, answers and notes,
 # inquiries received by phone or letter, and the canned replies.
@@ -20,6 +21,40 @@ SUPPORT_DESK = (
     "support.view_cannedreply",
     "support.add_cannedreply",
     "support.change_cannedreply",
+)
+
+# Both roles also keep the self-service content members read: releases with their files and the
+# knowledge base; they see which contract covers whom (its tier sets their targets) and who
+# downloaded a release (a list of members, access-recorded).
+SELF_SERVICE = (
+    "selfservice.view_release",
+    "selfservice.add_release",
+    "selfservice.change_release",
+    "selfservice.view_releasefile",
+    "selfservice.add_releasefile",
+    "selfservice.delete_releasefile",
+    "selfservice.view_download",
+    "selfservice.view_article",
+    "selfservice.add_article",
+    "selfservice.change_article",
+    "selfservice.delete_article",
+    "selfservice.view_contract",
+    "selfservice.view_tier",
+)
+
+# Support contracts and their payments, the tiers, and who each contract covers.
+CONTRACTS = (
+    "selfservice.view_contract",
+    "selfservice.add_contract",
+    "selfservice.change_contract",
+    "selfservice.view_contractchange",
+    "selfservice.view_coverage",
+    "selfservice.view_payment",
+    "selfservice.add_payment",
+    "selfservice.change_payment",
+    "selfservice.view_tier",
+    "selfservice.add_tier",
+    "selfservice.change_tier",
 )
 
 # A support agent serves customers: the product catalog and notices, and a member's company,
@@ -35,6 +70,7 @@ _SUPPORT = (
     "accounts.view_staff_dashboard",
     "accounts.issue_reset_code",
     *SUPPORT_DESK,
+    *SELF_SERVICE,
 )
 
 # A privacy handler (개인정보취급자) works with full member data and its records.
@@ -54,6 +90,7 @@ _HANDLER = (
     "accounts.view_staff_dashboard",
     "accounts.issue_reset_code",
     *SUPPORT_DESK,
+    *SELF_SERVICE,
 )
 
 # The privacy officer (개인정보 보호책임자) checks compliance: the handler's work plus the
@@ -74,10 +111,16 @@ _OFFICER = _HANDLER + (
     "retention.add_legalhold",
     "retention.change_legalhold",
     "retention.view_purgerun",
+    *(code for code in CONTRACTS if code not in SELF_SERVICE),
 )
+
+# A contract manager keeps the support contracts (policy §5 계약·대금결제 기록), links members
+# to them and sees the staff dashboard; nothing else of members' data.
+_CONTRACT_MANAGER = (*CONTRACTS, "accounts.view_staff_dashboard")
 
 ROLES: dict[str, tuple[str, ...]] = {
     SUPPORT_AGENT: _SUPPORT,
     PRIVACY_HANDLER: _HANDLER,
     PRIVACY_OFFICER: _OFFICER,
+    CONTRACT_MANAGER: _CONTRACT_MANAGER,
 }

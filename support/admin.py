@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.encoding import uri_to_iri
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +22,7 @@ from core.http import client_ip
 from staff.admin.audit import AccessAuditedAdmin
 from staff.models import AccessRecord
 from staff.services import audit
-from support import selectors, services
+from support import hooks, selectors, services
 from support.exceptions import InquiryClosed
 from support.forms import StaffInquiryForm, StaffReplyForm, StaffUpdateForm
 from support.models import Attachment, CannedReply, Inquiry
@@ -142,6 +143,11 @@ class InquiryAdmin(AccessAuditedAdmin, admin.ModelAdmin):
                 can_change=request.user.has_perm(CHANGE),
                 reply_form=StaffReplyForm(prefix="reply"),
                 update_form=StaffUpdateForm(inquiry=obj, prefix="update"),
+                tools=[
+                    tool
+                    for tool in hooks.inquiry_tools(inquiry=obj, user=request.user)
+                    if tool is not None
+                ],
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -166,7 +172,7 @@ class InquiryAdmin(AccessAuditedAdmin, admin.ModelAdmin):
             services.staff_reply(
                 inquiry=inquiry,
                 staff=request.user,
-                body=form.cleaned_data["body"],
+                body=form.message(lambda url: uri_to_iri(request.build_absolute_uri(url))),
                 internal=form.cleaned_data["internal"],
                 attachments=form.cleaned_data["attachments"],
                 ip=client_ip(request),

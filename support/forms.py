@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import unicodedata
+from collections.abc import Callable
 
 from django import forms
 from django.conf import settings
@@ -18,7 +19,7 @@ from accounts.forms import ProductChoiceField
 from accounts.models import User
 from staff.forms import MemberByIdField
 from staff.roles import PRIVACY_HANDLER, SUPPORT_AGENT
-from support import files
+from support import files, hooks
 from support.models import CannedReply, Inquiry
 from support.services import CheckedFile
 
@@ -219,20 +220,37 @@ class StaffReplyForm(MessageForm):
         queryset=CannedReply.objects.filter(active=True),
         required=False,
     )
+    articles = forms.MultipleChoiceField(
+        label=_("Link knowledge-base articles"),
+        required=False,
+        help_text=_("Each one is added at the end of the message as its title and link."),
+    )
 
-    field_order = ["canned", "body", "internal", "attachments"]
+    field_order = ["canned", "body", "articles", "internal", "attachments"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["body"].required = False
+        self.fields["articles"].choices = hooks.article_choices()
 
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("body") and cleaned.get("canned"):
             cleaned["body"] = cleaned["canned"].body
-        if not cleaned.get("body") and "body" not in self.errors:
+        cleaned["article_links"] = hooks.article_links(cleaned.get("articles") or [])
+        if not (cleaned.get("body") or cleaned["article_links"]) and "body" not in self.errors:
             self.add_error("body", ValidationError(_("Write a message."), code="required"))
         return cleaned
+
+    def message(self, absolute_url: Callable[[str], str]) -> str:
+        """The message as sent: the text, then a line "title — link" per linked article, each
+        link made absolute with ``absolute_url`` so that the member's thread shows it as a link
+        (it links web addresses only)."""
+        lines = [
+            f"{link['title']} — {absolute_url(link['url'])}"
+            for link in self.cleaned_data["article_links"]
+        ]
+        return "\n\n".join(part for part in (self.cleaned_data["body"], "\n".join(lines)) if part)
 
 
 class StaffUpdateForm(forms.Form):

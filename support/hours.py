@@ -7,6 +7,8 @@ import datetime
 from django.conf import settings
 from django.utils import timezone
 
+from support import hooks
+
 
 def add_working_hours(start: datetime.datetime, hours: float) -> datetime.datetime:
     """The instant ``hours`` working hours after ``start``.
@@ -31,7 +33,18 @@ def add_working_hours(start: datetime.datetime, hours: float) -> datetime.dateti
         moment = datetime.datetime.combine(day, datetime.time(opens), tzinfo=zone)
 
 
-def first_response_due(*, category: str, received_at: datetime.datetime) -> datetime.datetime:
-    """When the first answer to an inquiry of ``category`` received at ``received_at`` is due
-    (``SUPPORT_FIRST_RESPONSE_HOURS``, in working hours)."""
-    return add_working_hours(received_at, settings.SUPPORT_FIRST_RESPONSE_HOURS[category])
+def first_response_due(
+    *, member, product, category: str, received_at: datetime.datetime
+) -> datetime.datetime:
+    """When the first answer to ``member``'s inquiry of ``category`` about ``product`` received
+    at ``received_at`` is due, in working hours: the target of the support contract covering
+    them that day, else ``SUPPORT_FIRST_RESPONSE_HOURS``."""
+    hours = hooks.first_response_hours(
+        member=member,
+        product=product,
+        category=category,
+        day=timezone.localtime(received_at).date(),
+    )
+    if hours is None:
+        hours = settings.SUPPORT_FIRST_RESPONSE_HOURS[category]
+    return add_working_hours(received_at, hours)

@@ -164,7 +164,9 @@ def open_inquiry(
                 follow_up_of=follow_up_of,
                 created_at=now,
                 last_activity_at=now,
-                first_response_due_at=first_response_due(category=category, received_at=now),
+                first_response_due_at=first_response_due(
+                    member=member, product=product, category=category, received_at=now
+                ),
                 submission=submission,
                 data_key=key,
             )

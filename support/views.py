@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts import hooks as accounts_hooks
 from core.http import client_ip
-from support import files, selectors, services
+from support import files, hooks, selectors, services
 from support.exceptions import InquiryClosed, NotAllowedNow
 from support.forms import InquiryForm, MessageForm, RatingForm
 from support.models import Inquiry
@@ -44,7 +45,16 @@ def inquiry_list(request):
     page = Paginator(selectors.member_inquiries(request.user), INQUIRIES_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    return render(request, "support/list.html", {"page": page})
+    return render(
+        request,
+        "support/list.html",
+        {"page": page, "member_panels": _member_panels(request.user)},
+    )
+
+
+def _member_panels(member) -> list[dict]:
+    """What apps above show about the member on the support pages (their support contract)."""
+    return [panel for panel in accounts_hooks.member_panels(member) if panel]
 
 
 @never_cache
@@ -52,6 +62,8 @@ def inquiry_list(request):
 @members_only
 def new_inquiry(request):
     follow_up_of = _follow_up_of(request)
+    if request.method == "POST" and request.POST.get("action") == "suggest":
+        return _suggest(request, follow_up_of)
     form = InquiryForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
@@ -74,7 +86,44 @@ def new_inquiry(request):
             "number": inquiry.number
         })  # fmt: skip
         return redirect("support:detail", number=inquiry.number)
-    return render(request, "support/new.html", {"form": form, "follow_up_of": follow_up_of})
+    return render(
+        request,
+        "support/new.html",
+        {
+            "form": form,
+            "follow_up_of": follow_up_of,
+            "member_panels": _member_panels(request.user),
+        },
+    )
+
+
+# What the 찾아보기 button keeps of the form: files cannot be handed back to a file input.
+_KEPT_ON_SUGGEST = ("product", "category", "title", "body", "submission")
+
+
+def _suggest(request, follow_up_of: Inquiry | None):
+    """찾아보기 (without JavaScript): the knowledge-base articles that may already answer the
+    title, above the form as the member filled it in. Nothing is checked or stored: that waits
+    for the member to send the inquiry."""
+    typed = {name: request.POST[name] for name in _KEPT_ON_SUGGEST if request.POST.get(name)}
+    form = InquiryForm(initial=typed, member=request.user)
+    # The product is looked up among the form's own choices, so what was sent never reaches
+    # a query.
+    products = {product.slug: product for product in form.fields["product"].queryset}
+    suggestions = hooks.suggestions(
+        title=typed.get("title", ""), product=products.get(typed.get("product"))
+    )
+    return render(
+        request,
+        "support/new.html",
+        {
+            "form": form,
+            "follow_up_of": follow_up_of,
+            "member_panels": _member_panels(request.user),
+            "suggestions": suggestions,
+            "files_dropped": bool(request.FILES),
+        },
+    )
 
 
 def _follow_up_of(request) -> Inquiry | None:

@@ -43,13 +43,16 @@ def _fast_password_hashing(request, settings):
 
 @pytest.fixture(autouse=True)
 def _attachments_in_a_temporary_folder(settings, tmp_path):
-    # Each test stores its members' attachments apart, never under the project's var/.
-    attachments = settings.STORAGES["attachments"]
+    # Each test stores its members' attachments and its release files apart, never under the
+    # project's var/.
     settings.STORAGES = {
         **settings.STORAGES,
-        "attachments": {
-            **attachments,
-            "OPTIONS": {**attachments["OPTIONS"], "location": tmp_path / "attachments"},
+        **{
+            alias: {
+                **settings.STORAGES[alias],
+                "OPTIONS": {**settings.STORAGES[alias]["OPTIONS"], "location": tmp_path / alias},
+            }
+            for alias in ("attachments", "releases")
         },
     }
 

@@ -1,9 +1,10 @@
 """The apps stand in layers and never import upward (docs/architecture.md).
 
-core ← privacy ← accounts ← staff ← support ← retention: an app imports only apps of lower
-layers; where a lower app needs an answer from a higher one, it declares a hook (core.hooks)
-that the higher app answers. ``nexcore_support`` holds settings, urls and wsgi only, and no app
-imports it. Read from the source with ``ast``, so an import inside a function counts too.
+core ← privacy ← accounts ← staff ← support ← selfservice ← retention: an app imports only
+apps of lower layers; where a lower app needs an answer from a higher one, it declares a hook
+(core.hooks) that the higher app answers. ``nexcore_support`` holds settings, urls and wsgi
+only, and no app imports it. Read from the source with ``ast``, so an import inside a function
+counts too.
 """
 
 from __future__ import annotations
@@ -15,7 +16,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = {"core": 0, "privacy": 1, "accounts": 2, "staff": 3, "support": 4, "retention": 5}
+LAYERS = {
+    "core": 0,
+    "privacy": 1,
+    "accounts": 2,
+    "staff": 3,
+    "support": 4,
+    "selfservice": 5,
+    "retention": 6,
+}
 PROJECT = "nexcore_support"
 PROJECT_MODULES = {"__init__", "settings", "urls", "wsgi", "asgi"}
 

@@ -25,7 +25,14 @@ from privacy.models import Consent
 from retention.exceptions import ArchiveFailed, ArchiveIncomplete
 from retention.locks import purge_lock
 from retention.models import ArchivedMember, ArchivedRecord, source_key
-from retention.registry import CATEGORIES, MEMBER_FK, WITH_THE_ACCOUNT, Category, Source
+from retention.registry import (
+    CATEGORIES,
+    MEMBER_FK,
+    WITH_THE_ACCOUNT,
+    Category,
+    Source,
+    as_moment,
+)
 from retention.services.erasure import (
     Erasure,
     cascade_tables,
@@ -139,7 +146,7 @@ def _copy_records(entry: Category, source: Source, rows: list[dict]) -> None:
             source_key=source_key(model, row[pk_name]),
             category=entry.key,
             member_key=row.pop("_member_key"),
-            time=row.pop("_clock"),
+            time=as_moment(row.pop("_clock")),
             data=_json_ready(row),
         )
         for row in rows

@@ -21,7 +21,7 @@ from retention import partitions, selectors
 from retention.exceptions import ArchiveIncomplete, PurgeFailed
 from retention.locks import purge_lock
 from retention.models import PurgeRun
-from retention.registry import CATEGORIES, EXPIRING, Source, purge_cutoff
+from retention.registry import CATEGORIES, EXPIRING, Source, as_moment, purge_cutoff
 from retention.services.archiving import ARCHIVE, PRIMARY, ArchiveResult, move_closed_accounts
 from retention.services.erasure import (
     Erasure,
@@ -77,7 +77,9 @@ class PurgeResult:
 
 
 def _due_rows(source: Source, cutoff: datetime.datetime, holds: selectors.Holds):
-    rows = source.rows().filter(**{f"{source.clock}__lt": cutoff})
+    # A date clock is due when its day is before the cutoff's day (the cutoff is a midnight).
+    limit = timezone.localtime(cutoff).date() if source.clock_is_a_date else cutoff
+    rows = source.rows().filter(**{f"{source.clock}__lt": limit})
     held = holds.filter_for(source)
     return rows, (rows.exclude(held) if held is not None else rows), held
 
@@ -123,7 +125,10 @@ def _first_key(rows):
 
 
 def _oldest(sources, clock_of=lambda source: source.clock) -> datetime.datetime | None:
-    oldest = [source.rows().aggregate(oldest=Min(clock_of(source)))["oldest"] for source in sources]
+    oldest = [
+        as_moment(source.rows().aggregate(oldest=Min(clock_of(source)))["oldest"])
+        for source in sources
+    ]
     return min((moment for moment in oldest if moment is not None), default=None)
 
 

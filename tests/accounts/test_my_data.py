@@ -32,8 +32,8 @@ def test_my_data_shows_when_each_category_is_deleted(reauthed_client, member):
     page = reauthed_client.get(ME)
     schedule = {entry.category.key: entry.next_deletion for entry in page.context["schedule"]}
     assert set(schedule) == {
-        "visit", "identity", "misuse", "complaint", "contract", "staff_access", "privilege_change",
-        "account",
+        "visit", "identity", "misuse", "complaint", "contract", "payment", "staff_access",
+        "privilege_change", "account",
     }  # fmt: skip
     local_day = first_visit.time.astimezone(SEOUL).date()
     assert schedule["visit"].date() > local_day + datetime.timedelta(days=88)
@@ -111,6 +111,7 @@ def test_export_is_a_json_attachment_of_the_same_data(reauthed_client, member, p
         "misuse",
         "complaint",
         "contract",
+        "payment",
         "staff_access",
         "privilege_change",
         "account",

@@ -29,11 +29,11 @@ def log_in_member(page, base, username):
     page.wait_for_url(f"{base}/")
 
 
-def log_in_staff(browser, base, device):
+def log_in_staff(browser, base, device, username="agent01"):
     context = browser.new_context(locale="ko-KR")
     staff = context.new_page()
     staff.goto(f"{base}/admin/login/")
-    staff.fill("input[name=username]", "agent01")
+    staff.fill("input[name=username]", username)
     staff.fill("input[name=password]", STAFF_PASSWORD)
     staff.click("input[type=submit]")
     staff.wait_for_url("**/2fa/verify/**")

@@ -285,7 +285,72 @@ def _disclosed_member(*, at, member, username):
     return DisclosedMember.objects.create(disclosure=disclosure, member=member, time=at)
 
 
+def _contract(*, at):
+    """A contract that ended on the local date of ``at``: its records' clock."""
+    from selfservice.models import Contract, Tier
+
+    contract = Contract.objects.filter(number="C-TEST-1").first()
+    if contract is None:
+        tier, _created = Tier.objects.get_or_create(
+            name="Standard",
+            defaults={"hours_defect": 4, "hours_complaint": 4, "hours_question": 8,
+                      "hours_request": 16},
+        )  # fmt: skip
+        ends_on = at.astimezone(SEOUL).date()
+        contract = Contract.objects.create(
+            number="C-TEST-1",
+            company="Holder Co",
+            project="Billing",
+            tier=tier,
+            starts_on=ends_on - datetime.timedelta(days=365),
+            ends_on=ends_on,
+        )
+    return contract
+
+
+def _coverage(*, at, member, username):
+    from selfservice.models import Coverage
+
+    return Coverage.objects.create(contract=_contract(at=at), member=member, linked_at=at)
+
+
+def _contract_change(*, at, member, username):
+    from selfservice.models import ContractChange
+
+    return ContractChange.objects.create(
+        contract=_contract(at=at), time=at, changed_by_username="staff01", change="created"
+    )
+
+
+def _payment(*, at, member, username):
+    from selfservice.models import Payment
+
+    return Payment.objects.create(
+        contract=None,
+        contract_number="C-TEST-0",
+        invoice_number=f"INV-{Payment.objects.count() + 1}",
+        amount=1_100_000,
+        issued_on=at.astimezone(SEOUL).date() - datetime.timedelta(days=30),
+        paid_on=at.astimezone(SEOUL).date(),
+    )
+
+
+def _download(*, at, member, username):
+    from selfservice.models import Download
+
+    return Download.objects.create(
+        time=at, ip="192.0.2.1", member=member, product="NEXCORE", version="1.0", file_name="a.zip"
+    )
+
+
 _STAFF_SIDE = {
+    "selfservice.coverage": lambda *, at, member, username: _coverage(
+        at=at, member=member, username=username
+    ),
+    "selfservice.contractchange": _contract_change,
+    "selfservice.contract": lambda *, at, member, username: _contract(at=at),
+    "selfservice.payment": _payment,
+    "selfservice.download": _download,
     "support.inquiry": lambda *, at, member, username: _complaint(at=at, member=member),
     "support.message": lambda *, at, member, username: _complaint_message(at=at, member=member),
     "support.statuschange": _support_status_change,

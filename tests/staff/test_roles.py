@@ -7,9 +7,10 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from staff.models import AccessRecord
-from staff.roles import PRIVACY_HANDLER, PRIVACY_OFFICER, ROLES, SUPPORT_AGENT
+from staff.roles import CONTRACT_MANAGER, PRIVACY_HANDLER, PRIVACY_OFFICER, ROLES, SUPPORT_AGENT
 
 AGENT, HANDLER, OFFICER, SUPERUSER = SUPPORT_AGENT, PRIVACY_HANDLER, PRIVACY_OFFICER, "superuser"
+MANAGER = CONTRACT_MANAGER
 
 # Page → the roles that may open it; everyone else gets 403.
 PAGES = {
@@ -42,7 +43,19 @@ PAGES = {
     "admin:retention_purgerun_add": set(),
     "admin:auth_group_changelist": {SUPERUSER},
     "access_review": {OFFICER, SUPERUSER},
-    "staff_dashboard": {AGENT, HANDLER, OFFICER, SUPERUSER},
+    "staff_dashboard": {AGENT, HANDLER, OFFICER, MANAGER, SUPERUSER},
+    "admin:selfservice_contract_changelist": {AGENT, HANDLER, OFFICER, MANAGER, SUPERUSER},
+    "admin:selfservice_contract_add": {OFFICER, MANAGER, SUPERUSER},
+    "admin:selfservice_payment_changelist": {OFFICER, MANAGER, SUPERUSER},
+    "admin:selfservice_payment_add": {OFFICER, MANAGER, SUPERUSER},
+    "admin:selfservice_tier_changelist": {AGENT, HANDLER, OFFICER, MANAGER, SUPERUSER},
+    "admin:selfservice_tier_add": {OFFICER, MANAGER, SUPERUSER},
+    "admin:selfservice_release_changelist": {AGENT, HANDLER, OFFICER, SUPERUSER},
+    "admin:selfservice_release_add": {AGENT, HANDLER, OFFICER, SUPERUSER},
+    "admin:selfservice_download_changelist": {AGENT, HANDLER, OFFICER, SUPERUSER},
+    "admin:selfservice_download_add": set(),
+    "admin:selfservice_article_changelist": {AGENT, HANDLER, OFFICER, SUPERUSER},
+    "admin:selfservice_article_add": {AGENT, HANDLER, OFFICER, SUPERUSER},
 }
 WITH_MEMBER = {
     "admin:accounts_user_change",
@@ -57,7 +70,7 @@ def log_in(login_as, role):
 
 
 @pytest.mark.policy("9")
-@pytest.mark.parametrize("role", [AGENT, HANDLER, OFFICER, SUPERUSER])
+@pytest.mark.parametrize("role", [AGENT, HANDLER, OFFICER, MANAGER, SUPERUSER])
 @pytest.mark.parametrize("page", sorted(PAGES))
 def test_each_role_may_open_exactly_its_pages(client, login_as, member, role, page):
     log_in(login_as, role)

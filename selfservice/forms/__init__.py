@@ -1,0 +1,1 @@
+"""Forms of self-service, one module per domain (``selfservice.forms.kb``)."""
