@@ -19,19 +19,18 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime
-import os
 import random
 import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from purge import BENCH_KEY, ROOT, migrate  # noqa: E402
+from purge import ROOT, migrate  # noqa: E402
+from serving import BACKENDS, database_addresses, fresh_portal  # noqa: E402
 
 VISITS_EACH, IDENTITIES_EACH = 3, 2
 
@@ -169,44 +168,11 @@ def campaign(backend: str, env: dict, primary: Database, archived: Database, arg
     )  # fmt: skip
 
 
-def on_sqlite(args) -> bool:
-    with tempfile.TemporaryDirectory(prefix="nexcore-chaos-") as work:
-        env = dict(os.environ, DJANGO_SECRET_KEY=BENCH_KEY, DJANGO_VAR_DIR=work)
-        env.pop("DATABASE_URL", None)
-        env.pop("ARCHIVE_DATABASE_URL", None)
+def on_backend(backend: str, args) -> bool:
+    with fresh_portal(backend, "chaos") as env:
         migrate(env)
-        primary = Database("sqlite", str(Path(work) / "primary.sqlite3"))
-        archived = Database("sqlite", str(Path(work) / "archive.sqlite3"))
-        return campaign("SQLite", env, primary, archived, args)
-
-
-def on_postgresql(args) -> bool:
-    import psycopg
-
-    server = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432").rstrip("/")
-    prefix = os.environ.get("BENCH_DB_PREFIX", "nexcore_bench")
-    names = [f"{prefix}_chaos", f"{prefix}_chaos_archive"]
-    admin = psycopg.connect(f"{server}/postgres", autocommit=True)
-    for name in names:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        with tempfile.TemporaryDirectory(prefix="nexcore-chaos-") as work:
-            env = dict(
-                os.environ,
-                DJANGO_SECRET_KEY=BENCH_KEY,
-                DJANGO_VAR_DIR=work,
-                DATABASE_URL=f"{server}/{names[0]}",
-                ARCHIVE_DATABASE_URL=f"{server}/{names[1]}",
-            )
-            migrate(env)
-            primary = Database("postgresql", env["DATABASE_URL"])
-            archived = Database("postgresql", env["ARCHIVE_DATABASE_URL"])
-            return campaign("PostgreSQL", env, primary, archived, args)
-    finally:
-        for name in names:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+        primary, archived = (Database(backend, address) for address in database_addresses(env))
+        return campaign(BACKENDS[backend], env, primary, archived, args)
 
 
 def main() -> None:
@@ -214,13 +180,9 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=40)
     parser.add_argument("--members-per-kill", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument("--only", choices=list(BACKENDS))
     args = parser.parse_args()
-    held = []
-    if args.only in (None, "sqlite"):
-        held.append(on_sqlite(args))
-    if args.only in (None, "postgresql"):
-        held.append(on_postgresql(args))
+    held = [on_backend(backend, args) for backend in BACKENDS if args.only in (None, backend)]
     sys.exit(0 if all(held) else 1)
 
 

@@ -33,7 +33,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.request
@@ -42,8 +41,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from purge import BENCH_KEY, ROOT, manage, migrate  # noqa: E402
-from serving import one_worker, opener  # noqa: E402
+from purge import ROOT, manage, migrate  # noqa: E402
+from serving import fresh_portal, one_worker, opener  # noqa: E402
 
 MB = 1024 * 1024
 FILE_NAME = "NEXCORE-bench-9.0.0.bin"
@@ -190,17 +189,10 @@ def main() -> None:
         "a download taking longer than gunicorn's worker timeout shows whether it survives.",
     )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="nexcore-downloads-") as work:
-        work = Path(work)
-        env = dict(
-            os.environ,
-            DJANGO_SECRET_KEY=BENCH_KEY,
-            DJANGO_VAR_DIR=str(work),
-            DJANGO_STATIC_ROOT=str(work / "static"),
-            RELEASE_FILE_MAX_BYTES=str(args.megabytes * MB + MB),
-        )
-        env.pop("DATABASE_URL", None)
-        env.pop("ARCHIVE_DATABASE_URL", None)
+    with fresh_portal("sqlite", "downloads") as env:
+        work = Path(env["DJANGO_VAR_DIR"])
+        env["DJANGO_STATIC_ROOT"] = str(work / "static")
+        env["RELEASE_FILE_MAX_BYTES"] = str(args.megabytes * MB + MB)
         migrate(env)
         shell(env, SETUP)
         source = work / "upload" / FILE_NAME

@@ -29,7 +29,6 @@ import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -37,8 +36,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from purge import BENCH_KEY, ROOT, migrate  # noqa: E402
-from serving import one_worker  # noqa: E402
+from purge import ROOT, migrate  # noqa: E402
+from serving import BACKENDS, database_addresses, fresh_portal, one_worker  # noqa: E402
 
 FULL_SCALE = 10_000
 WORDS_EACH = 300
@@ -124,14 +123,16 @@ def load(backend: str, address: str, count: int) -> None:
         db.execute("VACUUM ANALYZE")
 
 
-def timings(url: str, repeat: int) -> list[float]:
-    """Milliseconds of ``repeat`` fetches of ``url`` after one warm-up, without cookies."""
-    with urllib.request.urlopen(url) as response:  # noqa: S310 - our own local server
+def timings(url: str, repeat: int, form: dict | None = None) -> list[float]:
+    """Milliseconds of ``repeat`` fetches of ``url`` after one warm-up, without cookies; with
+    ``form``, POSTed."""
+    body = urllib.parse.urlencode(form).encode() if form is not None else None
+    with urllib.request.urlopen(url, body) as response:  # noqa: S310 - our own local server
         response.read()
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
-        with urllib.request.urlopen(url) as response:  # noqa: S310
+        with urllib.request.urlopen(url, body) as response:  # noqa: S310
             response.read()
             assert response.status == 200, url
         times.append((time.perf_counter() - started) * 1000)
@@ -162,7 +163,7 @@ def bench(backend: str, env: dict, primary: str, args) -> list[str]:
             for name, params in SEARCHES.items()
         }
         pages["/kb/suggest/ (common word)"] = timings(
-            f"{base}/kb/suggest/?{urllib.parse.urlencode({'q': 'scheduler'})}", args.repeat
+            f"{base}/kb/suggest/", args.repeat, form={"q": "scheduler"}
         )
     base_ms = statistics.median(baseline)
     print(f"== {backend}: {args.articles:,} articles (loaded in {loaded:.1f} s); "
@@ -193,41 +194,16 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=FULL_SCALE)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--budget-ms", type=float, default=200.0)
-    parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument("--only", choices=list(BACKENDS))
     args = parser.parse_args()
     over: list[str] = []
-    if args.only in (None, "sqlite"):
-        with tempfile.TemporaryDirectory(prefix="nexcore-kb-") as work:
-            env = dict(os.environ, DJANGO_SECRET_KEY=BENCH_KEY, DJANGO_VAR_DIR=work)
-            env.pop("DATABASE_URL", None)
-            env.pop("ARCHIVE_DATABASE_URL", None)
-            over += bench("SQLite", env, str(Path(work) / "primary.sqlite3"), args)
     server = postgres_server()
     if args.only == "postgresql" and server is None:
         parser.error("--only postgresql needs DATABASE_URL (or BENCH_POSTGRES) naming a server")
-    if server and args.only in (None, "postgresql"):
-        import psycopg
-
-        prefix = os.environ.get("BENCH_DB_PREFIX", "nexcore_bench")
-        names = [f"{prefix}_kb", f"{prefix}_kb_archive"]
-        admin = psycopg.connect(f"{server}/postgres", autocommit=True)
-        for name in names:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            with tempfile.TemporaryDirectory(prefix="nexcore-kb-") as work:
-                env = dict(
-                    os.environ,
-                    DJANGO_SECRET_KEY=BENCH_KEY,
-                    DJANGO_VAR_DIR=work,
-                    DATABASE_URL=f"{server}/{names[0]}",
-                    ARCHIVE_DATABASE_URL=f"{server}/{names[1]}",
-                )
-                over += bench("PostgreSQL", env, env["DATABASE_URL"], args)
-        finally:
-            for name in names:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.close()
+    for backend, label in BACKENDS.items():
+        if args.only in (None, backend) and (backend == "sqlite" or server):
+            with fresh_portal(backend, "kb", server=server) as env:
+                over += bench(label, env, database_addresses(env)[0], args)
     if over and args.articles >= FULL_SCALE:
         print("Over the budget: " + "; ".join(over), file=sys.stderr)
         sys.exit(1)

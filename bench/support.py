@@ -23,7 +23,6 @@ import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 import uuid
@@ -31,8 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from purge import BENCH_KEY, ROOT, migrate  # noqa: E402
-from serving import one_worker, opener  # noqa: E402
+from purge import ROOT, migrate  # noqa: E402
+from serving import BACKENDS, database_addresses, fresh_portal, one_worker, opener  # noqa: E402
 
 INQUIRIES_EACH, MESSAGES_EACH = 10, 10
 SESSION = """
@@ -236,38 +235,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument("--only", choices=list(BACKENDS))
     args = parser.parse_args()
-    if args.only in (None, "sqlite"):
-        with tempfile.TemporaryDirectory(prefix="nexcore-desk-") as work:
-            env = dict(os.environ, DJANGO_SECRET_KEY=BENCH_KEY, DJANGO_VAR_DIR=work)
-            env.pop("DATABASE_URL", None)
-            env.pop("ARCHIVE_DATABASE_URL", None)
-            bench("SQLite", env, str(Path(work) / "primary.sqlite3"), args)
-    if args.only in (None, "postgresql"):
-        import psycopg
-
-        server = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432").rstrip("/")
-        prefix = os.environ.get("BENCH_DB_PREFIX", "nexcore_bench")
-        names = [f"{prefix}_desk", f"{prefix}_desk_archive"]
-        admin = psycopg.connect(f"{server}/postgres", autocommit=True)
-        for name in names:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            with tempfile.TemporaryDirectory(prefix="nexcore-desk-") as work:
-                env = dict(
-                    os.environ,
-                    DJANGO_SECRET_KEY=BENCH_KEY,
-                    DJANGO_VAR_DIR=work,
-                    DATABASE_URL=f"{server}/{names[0]}",
-                    ARCHIVE_DATABASE_URL=f"{server}/{names[1]}",
-                )
-                bench("PostgreSQL", env, env["DATABASE_URL"], args)
-        finally:
-            for name in names:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.close()
+    for backend, label in BACKENDS.items():
+        if args.only in (None, backend):
+            with fresh_portal(backend, "desk") as env:
+                bench(label, env, database_addresses(env)[0], args)
 
 
 if __name__ == "__main__":

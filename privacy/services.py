@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.dates import local_midnight
 from privacy.exceptions import (
     CannotWithdraw,
     EffectiveBeforeAnnouncedVersion,
@@ -45,13 +46,12 @@ def earliest_effective_at(*, announced_at: datetime.datetime, material: bool) ->
     so a notice given at 00:01 on 1 March allows 9 March 00:00 at the earliest, one given at
     00:00 on 1 March allows 8 March 00:00.
     """
-    zone = timezone.get_default_timezone()
-    local = timezone.localtime(announced_at, zone)
+    local = timezone.localtime(announced_at, timezone.get_default_timezone())
     first_full_day = local.date()
     if local.time() != datetime.time.min:
         first_full_day += datetime.timedelta(days=1)
     last_day = first_full_day + datetime.timedelta(days=notice_days(material=material))
-    return datetime.datetime.combine(last_day, datetime.time.min, tzinfo=zone)
+    return local_midnight(last_day)
 
 
 def check_announcement(

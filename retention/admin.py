@@ -6,6 +6,7 @@ from core.admin import ReadOnlyAdminMixin
 from retention import selectors
 from retention.models import LegalHold, PurgeRun
 from retention.services.holds import lift_hold
+from staff.admin.audit import AccessAuditedAdmin
 
 
 class LegalHoldForm(forms.ModelForm):
@@ -42,12 +43,18 @@ class LegalHoldForm(forms.ModelForm):
 
 
 @admin.register(LegalHold)
-class LegalHoldAdmin(admin.ModelAdmin):
+class LegalHoldAdmin(AccessAuditedAdmin, admin.ModelAdmin):
+    """Each hold names a member by ID: every list and page of them is an access record."""
+
     form = LegalHoldForm
     list_display = ("pk", "member", "review_on", "placed_by", "placed_at", "lifted_at")
     list_filter = (("lifted_at", admin.EmptyFieldListFilter),)
     readonly_fields = ("placed_by", "placed_at", "lifted_by", "lifted_at")
     actions = ["lift"]
+
+    def audited_member_pks(self, holds):
+        # An archived member has no row to name; the record then names the page's query.
+        return list(selectors.holds_for(hold.member_key for hold in holds).pks)
 
     @admin.display(description=_("member"))
     def member(self, hold):

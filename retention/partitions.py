@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from django.db import connections, transaction
 from django.utils import timezone
 
+from core.dates import local_midnight
 from retention.registry import MEMBER_FK, Source
 
 MONTHS_AHEAD = 2
@@ -68,7 +69,7 @@ def default_partition(source: Source) -> str:
 
 
 def _month_start(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime(day.year, day.month, 1, tzinfo=timezone.get_default_timezone())
+    return local_midnight(day.replace(day=1))
 
 
 def _month_of(moment: datetime.datetime) -> datetime.datetime:
@@ -155,20 +156,6 @@ def due_months(source: Source, cutoff: datetime.datetime) -> list[Partition]:
 def _member_column(source: Source) -> str:
     (column,) = [column for column, kind in source.owners if kind == MEMBER_FK]
     return _column(source, column)
-
-
-def count_rows(
-    source: Source, partition: Partition, *, held_members: Iterable[int]
-) -> tuple[int, int]:
-    """(rows that dropping ``partition`` would destroy, rows it would keep for a hold)."""
-    part, member = _quote(source, partition.name), _member_column(source)
-    with connections[source.database].cursor() as cursor:
-        cursor.execute(
-            f"SELECT count(*), count(*) FILTER (WHERE {member} = ANY(%s)) FROM {part}",  # noqa: S608
-            [sorted(set(held_members))],
-        )
-        total, held = cursor.fetchone()
-    return total - held, held
 
 
 def drop_month(

@@ -35,6 +35,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import local_midnight
+
 # How a source's rows name the member they belong to, for legal holds and the my-data page.
 MEMBER_FK = "member"  # a foreign key to the member (accounts.User)
 MEMBER_ID = "username"  # a text column holding the member's ID
@@ -71,15 +73,6 @@ class Source:
     @property
     def database(self) -> str:
         return router.db_for_write(self.model_class)
-
-    @property
-    def clock_is_a_date(self) -> bool:
-        """Whether the clock is a date (a contract's end) rather than an instant."""
-        model, field = self.model_class, None
-        for step in self.clock.split("__"):
-            field = model._meta.get_field(step)
-            model = field.related_model or model
-        return isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField)
 
     def rows(self) -> models.QuerySet:
         """Every row of this source, in its own database; no instance is loaded."""
@@ -134,23 +127,15 @@ def _archived(key: str) -> Source:
 
 def _support_rows(*, complaint: bool) -> tuple[Source, ...]:
     """The support desk's tables: complaints (policy §5 complaint records, clocked from their
-    resolution) or ordinary inquiries (kept with the account)."""
-    owner = (("member", MEMBER_FK),)
-    attachment_file = ("attachments", "storage_name")
-    if complaint:
-        related, clock = Q(inquiry__is_complaint=True), "inquiry__resolved_at"
-        return (
-            Source("support.attachment", clock, owner, related, files=attachment_file),
-            Source("support.message", clock, owner, related),
-            Source("support.statuschange", clock, owner, related),
-            Source("support.inquiry", "resolved_at", owner, Q(is_complaint=True)),
-        )
-    related, clock = Q(inquiry__is_complaint=False), "inquiry__created_at"
+    resolution) or ordinary inquiries (kept with the account, clocked from their creation)."""
+    owner, attachment_file = (("member", MEMBER_FK),), ("attachments", "storage_name")
+    clock = "resolved_at" if complaint else "created_at"
+    parts = Q(inquiry__is_complaint=complaint)
     return (
-        Source("support.attachment", clock, owner, related, files=attachment_file),
-        Source("support.message", clock, owner, related),
-        Source("support.statuschange", clock, owner, related),
-        Source("support.inquiry", "created_at", owner, Q(is_complaint=False)),
+        Source("support.attachment", f"inquiry__{clock}", owner, parts, files=attachment_file),
+        Source("support.message", f"inquiry__{clock}", owner, parts),
+        Source("support.statuschange", f"inquiry__{clock}", owner, parts),
+        Source("support.inquiry", clock, owner, Q(is_complaint=complaint)),
     )
 
 
@@ -350,15 +335,11 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, day.day)
 
 
-def _local_midnight(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_default_timezone())
-
-
 def as_moment(value: datetime.date | datetime.datetime | None) -> datetime.datetime | None:
     """A clock's value as an instant: a date is its first moment in the site's time zone."""
     if value is None or isinstance(value, datetime.datetime):
         return value
-    return _local_midnight(value)
+    return local_midnight(value)
 
 
 def due_date(
@@ -372,7 +353,7 @@ def due_date(
     zone = timezone.get_default_timezone()
     first_counted_day = timezone.localtime(as_moment(started_at), zone).date()
     first_counted_day += datetime.timedelta(days=1)
-    return _local_midnight(add_months(first_counted_day, category.months))
+    return local_midnight(add_months(first_counted_day, category.months))
 
 
 def purge_cutoff(category: Category, now: datetime.datetime) -> datetime.datetime:
@@ -394,4 +375,4 @@ def purge_cutoff(category: Category, now: datetime.datetime) -> datetime.datetim
         last -= datetime.timedelta(days=1)
     while add_months(last + datetime.timedelta(days=1), category.months) <= today:
         last += datetime.timedelta(days=1)
-    return _local_midnight(last)
+    return local_midnight(last)

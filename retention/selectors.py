@@ -85,12 +85,14 @@ def holds_for(keys) -> Holds:
         return Holds()
     users = get_user_model()
     table = users._meta.db_table
-    pks = frozenset(
+    keyed = [
         int(pk)
         for prefix, _, pk in (key.partition(":") for key in keys)
         if prefix == table and pk.isdigit()
-    )
-    usernames = set(users.objects.filter(pk__in=pks).values_list("username", flat=True))
+    ]
+    # Only the members still in the primary database: an archived member's key names no row.
+    present = dict(users.objects.filter(pk__in=keyed).values_list("pk", "username"))
+    pks, usernames = frozenset(present), set(present.values())
     usernames.update(
         ArchivedMember.objects.filter(source_key__in=keys).values_list("username", flat=True)
     )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -18,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyAdminMixin
 from core.http import client_ip
 from staff.admin.audit import AccessAuditedAdmin
 from staff.models import AccessRecord
@@ -57,13 +57,17 @@ class OverdueFilter(admin.SimpleListFilter):
         if self.value() == "overdue":
             return queryset & selectors.overdue()
         if self.value() == "waiting":
-            return queryset.filter(Q(first_response_at__isnull=True), status__in=selectors.OPEN)
+            return queryset & selectors.awaiting_first_answer()
         return queryset
 
 
 @admin.register(Inquiry)
-class InquiryAdmin(AccessAuditedAdmin, admin.ModelAdmin):
-    """The queue: open inquiries first by due time; the thread below each one's details."""
+class InquiryAdmin(AccessAuditedAdmin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The queue: open inquiries first by due time; the thread below each one's details.
+
+    The details are read-only: inquiries come from members, or from staff through "enter"
+    (phone, letter, e-mail), and every change goes through the forms under the thread.
+    """
 
     list_display = (
         "number", "title", "member", "company", "product", "category", "status", "assignee",
@@ -83,7 +87,9 @@ class InquiryAdmin(AccessAuditedAdmin, admin.ModelAdmin):
         "entered_by", "assignee", "follow_up_of", "created_at", "first_response_due_at",
         "first_response_at", "resolved_at", "closed_at", "rating", "rating_comment",
     )  # fmt: skip
-    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return selectors.with_overdue(super().get_queryset(request))
 
     @admin.display(description=_("company"), ordering="member__company")
     def company(self, obj):
@@ -92,24 +98,9 @@ class InquiryAdmin(AccessAuditedAdmin, admin.ModelAdmin):
     @admin.display(description=_("first answer due"), ordering="first_response_due_at")
     def due(self, obj):
         due = timezone.localtime(obj.first_response_due_at).strftime("%Y-%m-%d %H:%M")
-        if (
-            obj.first_response_at is None
-            and obj.status in selectors.OPEN
-            and obj.first_response_due_at < timezone.now()
-        ):
+        if obj.overdue:
             return format_html('<strong class="errornote">{} {}</strong>', gettext("OVERDUE"), due)
         return due
-
-    def has_add_permission(self, request):
-        # Inquiries come from members, or from staff through "enter" (phone, letter, e-mail).
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # The details are shown read-only; changes go through the forms under the thread.
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_assign_permission(self, request):
         return request.user.has_perm(CHANGE)

@@ -38,6 +38,9 @@ class Inquiry(models.Model):
         LETTER = "letter", _("Letter")
         EMAIL = "email", _("E-mail")
 
+    # Not yet resolved or closed: the support center or the member still has something to do.
+    OPEN_STATUSES = (Status.RECEIVED, Status.IN_PROGRESS, Status.WAITING)
+
     number = models.CharField(_("number"), max_length=20, unique=True)
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 
-from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models import Avg, BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,8 +12,6 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from support import hooks
 from support.models import Attachment, Inquiry, Message, StatusChange
-
-OPEN = (Inquiry.Status.RECEIVED, Inquiry.Status.IN_PROGRESS, Inquiry.Status.WAITING)
 
 
 def _unread() -> Q:
@@ -38,7 +35,8 @@ def unread_answers(member: User) -> int:
 
 
 def open_inquiries(member: User) -> int:
-    return Inquiry.objects.filter(member=member, status__in=OPEN).count()
+    """How many of the member's inquiries are still open (the home page's summary)."""
+    return Inquiry.objects.filter(member=member, status__in=Inquiry.OPEN_STATUSES).count()
 
 
 def member_inquiry(member: User, number: str) -> Inquiry:
@@ -82,24 +80,31 @@ def member_attachment(member: User, number: str, pk: int) -> Attachment:
     return attachment
 
 
+def _awaiting_first_answer() -> Q:
+    return Q(status__in=Inquiry.OPEN_STATUSES, first_response_at__isnull=True)
+
+
+def _overdue(now: datetime.datetime) -> Q:
+    return _awaiting_first_answer() & Q(first_response_due_at__lt=now)
+
+
+def awaiting_first_answer() -> QuerySet[Inquiry]:
+    """Open inquiries the support center has not answered yet."""
+    return Inquiry.objects.filter(_awaiting_first_answer())
+
+
 def overdue(now: datetime.datetime | None = None) -> QuerySet[Inquiry]:
     """Open inquiries not answered yet whose first-response time has passed."""
-    return Inquiry.objects.filter(
-        status__in=OPEN,
-        first_response_at__isnull=True,
-        first_response_due_at__lt=now or timezone.now(),
+    return Inquiry.objects.filter(_overdue(now or timezone.now()))
+
+
+def with_overdue(
+    inquiries: QuerySet[Inquiry], now: datetime.datetime | None = None
+) -> QuerySet[Inquiry]:
+    """``inquiries``, each with ``overdue``: the rule of ``overdue()``, worked out in SQL."""
+    return inquiries.annotate(
+        overdue=ExpressionWrapper(_overdue(now or timezone.now()), output_field=BooleanField())
     )
-
-
-@dataclass
-class DeskFigures:
-    """The support desk on the staff dashboard: aggregates only, no member named."""
-
-    open_by_status: list[tuple[str, int]]
-    overdue: int
-    median_first_response_hours: float | None
-    average_rating: float | None
-    rated: int
 
 
 MEDIAN_WINDOW = datetime.timedelta(days=90)
@@ -119,27 +124,6 @@ def median_first_response_hours(now: datetime.datetime) -> float | None:
         return None
     middle = list(waits[(count - 1) // 2 : count // 2 + 1])
     return sum(wait.total_seconds() for wait in middle) / len(middle) / 3600
-
-
-def desk_figures(*, now: datetime.datetime | None = None) -> DeskFigures:
-    now = now or timezone.now()
-    counts = dict(
-        Inquiry.objects.filter(status__in=OPEN)
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
-    )
-    labels = dict(Inquiry.Status.choices)
-    ratings = Inquiry.objects.filter(rating__isnull=False).aggregate(
-        average=Avg("rating"), rated=Count("pk")
-    )
-    return DeskFigures(
-        open_by_status=[(labels[status], counts.get(status, 0)) for status in OPEN],
-        overdue=overdue(now).count(),
-        median_first_response_hours=median_first_response_hours(now),
-        average_rating=ratings["average"],
-        rated=ratings["rated"],
-    )
 
 
 def _local(moment: datetime.datetime | None) -> str | None:
@@ -190,25 +174,35 @@ def member_export(member: User) -> dict:
 
 
 def dashboard_panel(now: datetime.datetime) -> dict:
-    """The support desk's panel of the staff dashboard."""
-    figures = desk_figures(now=now)
-    hours = figures.median_first_response_hours
-    rating = figures.average_rating
+    """The support desk's panel of the staff dashboard: aggregates only, no member named."""
+    open_counts = dict(
+        Inquiry.objects.filter(status__in=Inquiry.OPEN_STATUSES)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    labels = dict(Inquiry.Status.choices)
+    ratings = Inquiry.objects.filter(rating__isnull=False).aggregate(
+        average=Avg("rating"), rated=Count("pk")
+    )
+    hours = median_first_response_hours(now)
     return {
         "title": _("Support desk"),
         "rows": [
             *[
-                (_("Open: %(status)s") % {"status": label}, n)
-                for label, n in figures.open_by_status
+                (_("Open: %(status)s") % {"status": labels[status]}, open_counts.get(status, 0))
+                for status in Inquiry.OPEN_STATUSES
             ],
-            (_("Overdue for a first answer"), figures.overdue),
+            (_("Overdue for a first answer"), overdue(now).count()),
             (
                 _("Median time to first answer (90 days)"),
                 "—" if hours is None else _("%(hours).1f hours") % {"hours": hours},
             ),
             (
                 _("Average rating"),
-                "—" if rating is None else f"{rating:.1f} / 5 ({figures.rated})",
+                "—"
+                if ratings["average"] is None
+                else f"{ratings['average']:.1f} / 5 ({ratings['rated']})",
             ),
         ],
     }

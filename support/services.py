@@ -9,8 +9,9 @@ between is found by the daily sweep of unreferenced files (``retention``).
 
 from __future__ import annotations
 
+import contextlib
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -28,7 +29,6 @@ from support.hours import first_response_due
 from support.models import Attachment, Inquiry, InquiryNumber, Message, StatusChange
 
 Status = Inquiry.Status
-OPEN_STATUSES = (Status.RECEIVED, Status.IN_PROGRESS, Status.WAITING)
 
 
 @dataclass(frozen=True)
@@ -69,15 +69,20 @@ def _change_status(
     inquiry.status = new
 
 
-def _store_files(inquiry: Inquiry, checked: Iterable[CheckedFile]) -> list[tuple]:
+@contextlib.contextmanager
+def _stored_files(
+    inquiry: Inquiry, checked: Iterable[CheckedFile]
+) -> Iterator[list[tuple[CheckedFile, files.Stored]]]:
+    """The files encrypted into storage for the block that writes the rows naming them; if
+    storing or the block fails, the files stored so far are removed again."""
     stored = []
     try:
         for item in checked:
             stored.append((item, files.store(item.upload, key=bytes(inquiry.data_key))))
+        yield stored
     except BaseException:
         files.discard(saved.storage_name for _item, saved in stored)
         raise
-    return stored
 
 
 def _add_message(
@@ -91,35 +96,37 @@ def _add_message(
 ) -> Message:
     """The message and its attachments; the files are stored first and removed again if the
     rows cannot be written."""
-    stored = _store_files(inquiry, attachments)
-    try:
-        with transaction.atomic():
-            message = Message.objects.create(
+    with _stored_files(inquiry, attachments) as stored, transaction.atomic():
+        message = Message.objects.create(
+            inquiry=inquiry,
+            member_id=inquiry.member_id,
+            kind=kind,
+            author=author,
+            body=body,
+            created_at=now,
+        )
+        Attachment.objects.bulk_create(
+            Attachment(
                 inquiry=inquiry,
+                message=message,
                 member_id=inquiry.member_id,
-                kind=kind,
-                author=author,
-                body=body,
+                name=item.upload.name,
+                size=saved.size,
+                content_type=item.content_type,
+                sha256=saved.sha256,
+                storage_name=saved.storage_name,
                 created_at=now,
             )
-            Attachment.objects.bulk_create(
-                Attachment(
-                    inquiry=inquiry,
-                    message=message,
-                    member_id=inquiry.member_id,
-                    name=item.upload.name,
-                    size=saved.size,
-                    content_type=item.content_type,
-                    sha256=saved.sha256,
-                    storage_name=saved.storage_name,
-                    created_at=now,
-                )
-                for item, saved in stored
-            )
-    except BaseException:
-        files.discard(saved.storage_name for _item, saved in stored)
-        raise
+            for item, saved in stored
+        )
     return message
+
+
+def _submitted(member: User, submission: str | None) -> Inquiry | None:
+    """The inquiry an earlier sending of the same form (its one-time token) made, if any."""
+    if not submission:
+        return None
+    return Inquiry.objects.filter(member=member, submission=submission).first()
 
 
 def open_inquiry(
@@ -145,10 +152,9 @@ def open_inquiry(
     or e-mail pass ``entered_by`` and the ``channel``, and the entry is an access record.
     """
     now = now or timezone.now()
-    if submission:
-        earlier = Inquiry.objects.filter(member=member, submission=submission).first()
-        if earlier is not None:
-            return earlier
+    earlier = _submitted(member, submission)
+    if earlier is not None:
+        return earlier
     key = files.new_key()
     try:
         with transaction.atomic():
@@ -197,8 +203,8 @@ def open_inquiry(
             )
     except IntegrityError:
         # The same form sent twice at once: the other request made the inquiry.
-        earlier = Inquiry.objects.filter(member=member, submission=submission).first()
-        if submission and earlier is not None:
+        earlier = _submitted(member, submission)
+        if earlier is not None:
             return earlier
         raise
     return inquiry
@@ -216,9 +222,14 @@ def can_reopen(inquiry: Inquiry, *, now: datetime.datetime | None = None) -> boo
     )
 
 
+def can_resolve(inquiry: Inquiry) -> bool:
+    """Still open: the member or staff may mark it resolved."""
+    return inquiry.status in Inquiry.OPEN_STATUSES
+
+
 def can_reply(inquiry: Inquiry, *, now: datetime.datetime | None = None) -> bool:
     """Open, or resolved and still reopenable: a reply is welcome. Closed: a follow-up."""
-    return inquiry.status in OPEN_STATUSES or can_reopen(inquiry, now=now)
+    return inquiry.status in Inquiry.OPEN_STATUSES or can_reopen(inquiry, now=now)
 
 
 @transaction.atomic
@@ -261,7 +272,7 @@ def resolve(*, inquiry: Inquiry, by: User, now: datetime.datetime | None = None)
     ``SUPPORT_CLOSE_AFTER_DAYS`` later unless reopened."""
     now = now or timezone.now()
     inquiry = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
-    if inquiry.status not in OPEN_STATUSES:
+    if not can_resolve(inquiry):
         raise NotAllowedNow
     _change_status(inquiry, Status.RESOLVED, by=by, by_staff=by.is_staff, now=now)
     inquiry.resolved_at = now
@@ -342,7 +353,7 @@ def staff_reply(
         inquiry.first_response_at = inquiry.first_response_at or now
         inquiry.staff_answered_at = now
         inquiry.last_activity_at = now
-        if inquiry.status in OPEN_STATUSES:
+        if inquiry.status in Inquiry.OPEN_STATUSES:
             _change_status(inquiry, Status.WAITING, by=staff, by_staff=True, now=now)
     inquiry.save(
         update_fields=[

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from csp.constants import NONE
 from csp.decorators import csp
 from django.contrib import messages
@@ -15,7 +17,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import hooks as accounts_hooks
-from core.http import client_ip
 from support import files, hooks, selectors, services
 from support.exceptions import InquiryClosed, NotAllowedNow
 from support.forms import InquiryForm, MessageForm, RatingForm
@@ -27,14 +28,13 @@ INQUIRIES_PER_PAGE = 20
 def members_only(view):
     """Logged-in members; staff accounts have the admin, not a member's support pages."""
 
+    @functools.wraps(view)
     @login_required
     def wrapped(request, *args, **kwargs):
         if request.user.is_staff or request.user.is_superuser:
             raise Http404
         return view(request, *args, **kwargs)
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
     return wrapped
 
 
@@ -80,12 +80,15 @@ def new_inquiry(request):
             attachments=data["attachments"],
             submission=data["submission"],
             follow_up_of=follow_up_of,
-            ip=client_ip(request),
         )
         messages.success(request, _("Your inquiry %(number)s was received.") % {
             "number": inquiry.number
         })  # fmt: skip
         return redirect("support:detail", number=inquiry.number)
+    return _new_inquiry_page(request, form, follow_up_of)
+
+
+def _new_inquiry_page(request, form: InquiryForm, follow_up_of: Inquiry | None, **extra):
     return render(
         request,
         "support/new.html",
@@ -93,6 +96,7 @@ def new_inquiry(request):
             "form": form,
             "follow_up_of": follow_up_of,
             "member_panels": _member_panels(request.user),
+            **extra,
         },
     )
 
@@ -113,16 +117,8 @@ def _suggest(request, follow_up_of: Inquiry | None):
     suggestions = hooks.suggestions(
         title=typed.get("title", ""), product=products.get(typed.get("product"))
     )
-    return render(
-        request,
-        "support/new.html",
-        {
-            "form": form,
-            "follow_up_of": follow_up_of,
-            "member_panels": _member_panels(request.user),
-            "suggestions": suggestions,
-            "files_dropped": bool(request.FILES),
-        },
+    return _new_inquiry_page(
+        request, form, follow_up_of, suggestions=suggestions, files_dropped=bool(request.FILES)
     )
 
 
@@ -176,6 +172,7 @@ def inquiry_detail(request, number):
             "history": selectors.status_history(inquiry),
             "reply_form": reply_form,
             "rating_form": rating_form,
+            "can_resolve": services.can_resolve(inquiry),
             "can_reply": services.can_reply(inquiry),
             "can_reopen": services.can_reopen(inquiry),
         },

@@ -29,6 +29,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = ("sqlite", "postgresql")
+SIGNUP = "/accounts/signup/"
 
 
 def postgres_server() -> str | None:
@@ -260,6 +261,26 @@ class Visitor:
 
     def post(self, path: str, data: dict) -> Response:
         return self.request("POST", path, data)
+
+    def sign_up(self, username: str, password: str) -> Response:
+        """Open the sign-up page (for the CSRF cookie) and open an account ``username``; a
+        302 leaves this visitor logged in."""
+        self.get(SIGNUP)
+        return self.post(SIGNUP, signup_form(username, password))
+
+
+def signup_form(username: str, password: str) -> dict[str, str]:
+    """The sign-up form filled in for ``username`` (CONTRACT.md, ``/accounts/signup/``)."""
+    return {
+        "username": username,
+        "password1": password,
+        "password2": password,
+        "company": "Race Condition Co",
+        "project": "Apollo",
+        "product": "nexcore-framework",
+        "agree_policy": "on",
+        "adult": "on",
+    }
 
 
 def at_once(actions: list[Callable[[], Response]]) -> list[Response]:

@@ -162,3 +162,11 @@ def test_every_app_is_packaged():
     ]["find"]["include"]
     for app in apps:
         assert f"{app}*" in included, app
+
+
+def test_every_app_of_the_project_stands_in_a_layer():
+    from django.apps import apps
+
+    ours = {config.name for config in apps.get_app_configs() if Path(config.path).parent == ROOT}
+    assert {"accounts", "retention"} <= ours
+    assert ours <= set(LAYERS), ours - set(LAYERS)

@@ -8,6 +8,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
@@ -55,7 +56,9 @@ def test_local_secrets_data_and_history_stay_out_of_the_image(kept_out):
 def test_the_image_copies_every_app():
     ignored = set((ROOT / ".dockerignore").read_text().split())
     assert "COPY . ." in DOCKERFILE
-    for app in ("nexcore_support", "core", "accounts", "privacy", "staff", "retention"):
+    ours = [config.name for config in apps.get_app_configs() if Path(config.path).parent == ROOT]
+    assert {"accounts", "privacy", "staff", "support", "selfservice", "retention"} <= set(ours)
+    for app in ("nexcore_support", "core", *ours):
         assert app not in ignored and (ROOT / app).is_dir()
     for needed in ("manage.py", "gunicorn.conf.py", "templates", "static", "locale"):
         assert needed not in ignored

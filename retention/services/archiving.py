@@ -117,24 +117,11 @@ def _copy_members(members: list) -> None:
         )
         for member in members
     ]
-    with transaction.atomic(using=ARCHIVE):
-        ArchivedMember.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["source_key"],
-            update_fields=[
-                "username",
-                "company",
-                "project",
-                "product_name",
-                "date_joined",
-                "closed_at",
-                "consents",
-            ],
-        )
-    keys = [row.source_key for row in rows]
-    if ArchivedMember.objects.filter(source_key__in=keys).count() != len(keys):
-        raise DatabaseError("archived member rows missing after the upsert")
+    _upsert(
+        ArchivedMember,
+        rows,
+        ["username", "company", "project", "product_name", "date_joined", "closed_at", "consents"],
+    )
 
 
 def _copy_records(entry: Category, source: Source, rows: list[dict]) -> None:
@@ -151,17 +138,23 @@ def _copy_records(entry: Category, source: Source, rows: list[dict]) -> None:
         )
         for row in rows
     ]
+    _upsert(ArchivedRecord, copies, ["category", "member_key", "time", "data"])
+
+
+def _upsert(model, rows: list, update_fields: list[str]) -> None:
+    """Insert ``rows`` into the archive or update the copies already there (keyed by source),
+    then check they are all there: a re-run after a crash converges without duplicates."""
     with transaction.atomic(using=ARCHIVE):
-        ArchivedRecord.objects.bulk_create(
-            copies,
+        model.objects.bulk_create(
+            rows,
             update_conflicts=True,
             unique_fields=["source_key"],
-            update_fields=["category", "member_key", "time", "data"],
+            update_fields=update_fields,
             batch_size=500,
         )
-    keys = [copy.source_key for copy in copies]
-    if ArchivedRecord.objects.filter(source_key__in=keys).count() != len(keys):
-        raise DatabaseError("archived records missing after the upsert")
+    keys = [row.source_key for row in rows]
+    if model.objects.filter(source_key__in=keys).count() != len(keys):
+        raise DatabaseError(f"{model._meta.label} rows missing after the upsert")
 
 
 def _owner_key(source: Source, row: dict, by_pk: dict, by_username: dict) -> str:

@@ -55,7 +55,7 @@ def _walk(storage: Storage, folder: str = "") -> Iterator[str]:
         yield from _walk(storage, f"{folder}/{sub}" if folder else sub)
 
 
-def sweep(*, now: datetime.datetime | None = None, dry_run: bool = False) -> int:
+def sweep(*, now: datetime.datetime | None = None) -> int:
     """Delete the stored files no row names and older than ``GRACE``; returns how many."""
     now = now or timezone.now()
     deleted = 0
@@ -64,7 +64,6 @@ def sweep(*, now: datetime.datetime | None = None, dry_run: bool = False) -> int
         for name in _walk(storage):
             if name in named or storage.get_modified_time(name) > now - GRACE:
                 continue
-            if not dry_run:
-                storage.delete(name)
+            storage.delete(name)
             deleted += 1
     return deleted

@@ -77,9 +77,9 @@ class PurgeResult:
 
 
 def _due_rows(source: Source, cutoff: datetime.datetime, holds: selectors.Holds):
-    # A date clock is due when its day is before the cutoff's day (the cutoff is a midnight).
-    limit = timezone.localtime(cutoff).date() if source.clock_is_a_date else cutoff
-    rows = source.rows().filter(**{f"{source.clock}__lt": limit})
+    # A date clock (a contract's end) is due when its day is before the cutoff's day: the cutoff
+    # is a local midnight, and a DateField compares an instant by its date in TIME_ZONE.
+    rows = source.rows().filter(**{f"{source.clock}__lt": cutoff})
     held = holds.filter_for(source)
     return rows, (rows.exclude(held) if held is not None else rows), held
 
@@ -124,10 +124,9 @@ def _first_key(rows):
     return rows.order_by("pk").values_list("pk", flat=True).first()
 
 
-def _oldest(sources, clock_of=lambda source: source.clock) -> datetime.datetime | None:
+def _oldest(sources) -> datetime.datetime | None:
     oldest = [
-        as_moment(source.rows().aggregate(oldest=Min(clock_of(source)))["oldest"])
-        for source in sources
+        as_moment(source.rows().aggregate(oldest=Min(source.clock))["oldest"]) for source in sources
     ]
     return min((moment for moment in oldest if moment is not None), default=None)
 

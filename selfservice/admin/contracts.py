@@ -17,7 +17,6 @@ from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
 from core.http import client_ip
 from selfservice.exceptions import DuplicateNumber
 from selfservice.models import Contract, ContractChange, Coverage, Payment, Tier
@@ -25,6 +24,7 @@ from selfservice.selectors import contracts as selectors
 from selfservice.services import contracts as services
 from staff.models import AccessRecord
 from staff.services import audit
+from support.forms import visible_text
 
 CHANGE = "selfservice.change_contract"
 
@@ -96,6 +96,13 @@ class ContractForm(forms.ModelForm):
         return data
 
 
+class MemberSearchForm(forms.Form):
+    """The covered-members page's search: checked before it reaches a query or an access
+    record (PostgreSQL refuses a NUL in either)."""
+
+    q = forms.CharField(required=False, max_length=100, validators=[visible_text])
+
+
 @admin.register(Contract)
 class ContractAdmin(admin.ModelAdmin):
     form = ContractForm
@@ -134,8 +141,9 @@ class ContractAdmin(admin.ModelAdmin):
                 messages.ERROR,
             )
             return HttpResponseRedirect(request.path)
-        # The page lists the members the contract covers: a view of their data.
-        if object_id and request.method == "GET" and response.status_code == 200:
+        # The page lists the members the contract covers: a view of their data (a POST answered
+        # with the page again, for invalid input, shows them too).
+        if object_id and response.status_code == 200:
             members = Coverage.objects.filter(contract_id=object_id).values_list(
                 "member_id", flat=True
             )
@@ -181,12 +189,9 @@ class ContractAdmin(admin.ModelAdmin):
         if request.method == "POST":
             self._link_or_unlink(request, contract)
             return redirect(back)
-        search = request.GET.get("q", "")[:100]
-        covered = list(
-            Coverage.objects.filter(contract=contract, unlinked_at__isnull=True)
-            .select_related("member", "member__product")
-            .order_by("member__username")
-        )
+        search_form = MemberSearchForm(request.GET)
+        search = search_form.cleaned_data["q"] if search_form.is_valid() else ""
+        covered = list(selectors.covered_now(contract))
         candidates = list(selectors.likely_members(contract, search=search))
         audit.record_access(
             staff=request.user,
@@ -204,18 +209,18 @@ class ContractAdmin(admin.ModelAdmin):
             "covered": covered,
             "candidates": candidates,
             "search": search,
+            "search_form": search_form,
         }
         return TemplateResponse(request, "admin/selfservice/contract/members.html", context)
 
     def _link_or_unlink(self, request, contract) -> None:
         action, pk = request.POST.get("action"), request.POST.get("pk", "")
-        if not pk.isdigit():
+        # ASCII digits only: "²" is a digit to str.isdigit() and not a number to int().
+        if not (pk.isascii() and pk.isdigit()):
             self.message_user(request, gettext("Choose a member."), messages.ERROR)
             return
         if action == "link":
-            member = User.objects.filter(
-                pk=pk, is_active=True, is_staff=False, is_superuser=False
-            ).first()
+            member = selectors.linkable_members().filter(pk=pk).first()
             if member is None:
                 self.message_user(request, gettext("That member cannot be linked."), messages.ERROR)
                 return

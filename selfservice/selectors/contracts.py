@@ -84,6 +84,20 @@ def member_export(member: User) -> dict:
     }
 
 
+def covered_now(contract: Contract) -> QuerySet[Coverage]:
+    """The links of the members ``contract`` covers now, by member ID, with their product."""
+    return (
+        Coverage.objects.filter(contract=contract, unlinked_at__isnull=True)
+        .select_related("member", "member__product")
+        .order_by("member__username")
+    )
+
+
+def linkable_members() -> QuerySet[User]:
+    """The accounts a contract may cover: open member accounts, never staff."""
+    return User.objects.filter(is_active=True, is_staff=False, is_superuser=False)
+
+
 def _words(text: str) -> list[str]:
     """The distinctive words of a company or project name, without legal-form words."""
     ignored = {
@@ -124,7 +138,8 @@ def likely_members(contract: Contract, *, search: str = "", limit: int = 50) -> 
     linked = Coverage.objects.filter(contract=contract, unlinked_at__isnull=True).values("member")
     on_product = Case(When(product__in=contract.products.all(), then=Value(0)), default=Value(1))
     return (
-        User.objects.filter(wanted, is_active=True, is_staff=False, is_superuser=False)
+        linkable_members()
+        .filter(wanted)
         .exclude(pk__in=linked)
         .select_related("product")
         .annotate(on_product=on_product)

@@ -12,6 +12,7 @@ from accounts.models import User
 from selfservice.models import Download, Release, ReleaseFile
 from selfservice.selectors.contracts import contract_in_force
 
+# Where release files are kept (settings.STORAGES), outside any URL.
 STORAGE = "releases"
 
 # Why a member may not download a release; the not-entitled page explains each in its words.

@@ -7,7 +7,8 @@ is complete whichever page or command changed it (issue: "every change is kept")
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -62,6 +63,30 @@ def _record(contract: Contract, *, by: User, change: str, now: datetime.datetime
     )
 
 
+def _state_before(
+    record: Contract | Payment, state: Callable[..., dict[str, str]]
+) -> dict[str, str] | None:
+    """What ``record`` said before this change (its row locked until the commit), or None for
+    a new one."""
+    if record.pk is None:
+        return None
+    return state(type(record).objects.select_for_update().get(pk=record.pk))
+
+
+@contextmanager
+def _numbered(record: Contract | Payment, number: str) -> Iterator[None]:
+    """The transaction of a save that may lose ``number`` (unique) to a concurrent request:
+    ``DuplicateNumber`` then, with nothing stored and a new ``record`` left unsaved."""
+    adding = record.pk is None
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as error:
+        if adding:
+            record.pk = None
+        raise DuplicateNumber(number) from error
+
+
 def save_contract(
     *,
     contract: Contract,
@@ -76,43 +101,28 @@ def save_contract(
     """
     now = now or timezone.now()
     adding = contract.pk is None
-    try:
-        with transaction.atomic():
-            before = None
-            if not adding:
-                before = contract_state(Contract.objects.select_for_update().get(pk=contract.pk))
-            contract.save()
-            contract.products.set(products)
-            change = describe_change(before, contract_state(contract))
-            if change:
-                _record(contract, by=by, change=("created: " if adding else "") + change, now=now)
-    except IntegrityError as error:
-        if adding:
-            contract.pk = None
-        raise DuplicateNumber(contract.number) from error
+    with _numbered(contract, contract.number):
+        before = _state_before(contract, contract_state)
+        contract.save()
+        contract.products.set(products)
+        change = describe_change(before, contract_state(contract))
+        if change:
+            _record(contract, by=by, change=("created: " if adding else "") + change, now=now)
     return contract
 
 
 def save_payment(*, payment: Payment, by: User, now: datetime.datetime | None = None) -> Payment:
     """Create or change a payment (already validated); the change is kept with its contract."""
     now = now or timezone.now()
-    adding = payment.pk is None
-    try:
-        with transaction.atomic():
-            before = None
-            if not adding:
-                before = payment_state(Payment.objects.select_for_update().get(pk=payment.pk))
-            payment.contract_number = payment.contract.number
-            payment.save()
-            change = describe_change(before, payment_state(payment))
-            if change:
-                verb = "payment added" if adding else "payment changed"
-                change = f"{verb} {payment.invoice_number}: {change}"
-                _record(payment.contract, by=by, change=change, now=now)
-    except IntegrityError as error:
-        if adding:
-            payment.pk = None
-        raise DuplicateNumber(payment.invoice_number) from error
+    verb = "payment added" if payment.pk is None else "payment changed"
+    with _numbered(payment, payment.invoice_number):
+        before = _state_before(payment, payment_state)
+        payment.contract_number = payment.contract.number
+        payment.save()
+        change = describe_change(before, payment_state(payment))
+        if change:
+            change = f"{verb} {payment.invoice_number}: {change}"
+            _record(payment.contract, by=by, change=change, now=now)
     return payment
 
 

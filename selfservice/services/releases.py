@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from selfservice.exceptions import ReleaseFileRejected
 from selfservice.models import Download, Release, ReleaseFile
+from selfservice.selectors.releases import STORAGE
 
-STORAGE = "releases"
 CHUNK = 1024 * 1024
 NAME_MAX_LENGTH = ReleaseFile._meta.get_field("name").max_length
 

@@ -70,11 +70,16 @@ def helpful(request, slug):
     return redirect(reverse("kb:article", args=[article.slug]) + "?thanks=1#helpful")
 
 
-@require_GET
+@csrf_exempt
+@require_POST
 def suggest(request):
-    """``/kb/suggest/?q=…&product=…``: the suggestions of the new-inquiry page as JSON, for its
-    script to show while the member types the title."""
-    form = ArticleSearchForm(request.GET)
+    """POST ``/kb/suggest/`` (``q``, ``product``): the suggestions of the new-inquiry page as
+    JSON, for its script to show while the member types the title.
+
+    A POST, not a query string: the title of an inquiry may name a person, and no URL may carry
+    personal data, not even into a proxy's log or the browser's history. It changes nothing and
+    answers only public articles, so it needs no CSRF token (which would set a cookie)."""
+    form = ArticleSearchForm(request.POST)
     if not form.is_valid():
         return JsonResponse({"articles": [], "errors": form.errors}, status=400)
     slug = form.cleaned_data["product"]

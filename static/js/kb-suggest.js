@@ -38,10 +38,12 @@
       show([]);
       return;
     }
+    // In the body, never the URL: a title may name a person.
     var params = new URLSearchParams({ q: query, product: product ? product.value : "" });
-    fetch(box.dataset.suggestUrl + "?" + params.toString(), {
+    fetch(box.dataset.suggestUrl, {
+      method: "POST",
       headers: { Accept: "application/json" },
-      credentials: "same-origin",
+      body: params,
     })
       .then(function (response) {
         return response.ok ? response.json() : { articles: [] };

@@ -126,6 +126,9 @@ def test_one_address_failing_across_many_ids_is_locked_out(client, member, setti
     for n in range(settings.AXES_ADDRESS_FAILURE_LIMIT):
         # Four failures per ID: no ID-and-address pair reaches its own limit of five.
         attempt(client, f"guess{n // 4:03d}", "wrong-password", ip="203.0.113.77")
+    # The lockout is a misuse record (policy §1 나, kept one year) as it happens.
+    lockout = MisuseRecord.objects.get(ip="203.0.113.77")
+    assert lockout.kind == MisuseRecord.Kind.LOCKOUT
     response = attempt(client, member.username, PASSWORD, ip="203.0.113.77")
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session

@@ -7,7 +7,6 @@ counting and inserting happen one sign-up after the other, and a lost race is a 
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 from django.db import connection, connections
@@ -16,22 +15,8 @@ from accounts import services
 from accounts.exceptions import SignupLimitReached
 from accounts.models import User
 from tests.conftest import PASSWORD
-from tests.live import at_once
-
-SIGNUP = "/accounts/signup/"
-
-
-def signup_form(username: str) -> dict:
-    return {
-        "username": username,
-        "password1": PASSWORD,
-        "password2": PASSWORD,
-        "company": "Race Condition Co",
-        "project": "Apollo",
-        "product": "nexcore-framework",
-        "agree_policy": "on",
-        "adult": "on",
-    }
+from tests.live import SIGNUP, at_once, signup_form
+from tests.races import waiting_on_a_lock
 
 
 def ready_visitors(portal, addresses: list[str]):
@@ -52,10 +37,11 @@ def accounts_named(portal, prefix: str) -> int:
 @pytest.mark.policy("2")
 def test_twenty_simultaneous_signups_from_one_address_open_exactly_the_allowance(portal):
     visitors = ready_visitors(portal, ["198.51.100.10"] * 20)
+    forms = [signup_form(f"limit{n:02d}", PASSWORD) for n in range(len(visitors))]
     responses = at_once(
         [
-            lambda visitor=visitor, n=n: visitor.post(SIGNUP, signup_form(f"limit{n:02d}"))
-            for n, visitor in enumerate(visitors)
+            lambda visitor=visitor, form=form: visitor.post(SIGNUP, form)
+            for visitor, form in zip(visitors, forms, strict=True)
         ]
     )
     statuses = sorted(response.status for response in responses)
@@ -69,7 +55,7 @@ def test_simultaneous_signups_for_one_new_id_make_one_account_and_form_errors(po
     visitors = ready_visitors(portal, addresses)
     responses = at_once(
         [
-            lambda visitor=visitor: visitor.post(SIGNUP, signup_form("samerace"))
+            lambda visitor=visitor: visitor.post(SIGNUP, signup_form("samerace", PASSWORD))
             for visitor in visitors
         ]
     )
@@ -128,23 +114,9 @@ def test_a_second_signup_from_the_address_waits_until_the_first_has_counted_and_
     first.start()
     assert counted.wait(timeout=30)
     second.start()
-    assert waiting_for_an_advisory_lock(), "the second sign-up counted while the first held"
+    assert waiting_on_a_lock(locktype="advisory"), "the second sign-up counted while the first held"
     go_on.set()
     first.join()
     second.join()
     assert outcomes == {"first": "created", "second": "refused"}
     assert User.objects.filter(username__in=["first01", "second01"]).count() == 1
-
-
-def waiting_for_an_advisory_lock() -> bool:
-    """Whether some session is blocked on an advisory lock, looked at for up to ten seconds."""
-    deadline = time.monotonic() + 10
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
-            )
-            if cursor.fetchone()[0]:
-                return True
-            threading.Event().wait(0.01)
-    return False

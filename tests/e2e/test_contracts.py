@@ -7,16 +7,13 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import User
 from selfservice.models import Contract, ContractChange, Coverage, Download, Release, Tier
 from selfservice.services.releases import add_release_file
 from staff.roles import CONTRACT_MANAGER
-from tests.conftest import STAFF_PASSWORD
 from tests.e2e.test_support_desk import log_in_member, log_in_staff
 
 PATCH = b"PK\x03\x04" + bytes(range(256)) * 64
@@ -29,12 +26,11 @@ pytestmark = [
 
 @pytest.mark.policy("5", "9")
 def test_a_contract_manager_links_a_member_who_then_sees_the_coverage_and_downloads(
-    live_server, browser, page, member, make_member, product, settings
+    live_server, browser, page, member, make_member, make_staff, product, settings
 ):
     settings.STAFF_REQUIRE_2FA = True
     base = live_server.url
-    manager = User.objects.create_user(username="manager01", password=STAFF_PASSWORD, is_staff=True)
-    manager.groups.add(Group.objects.get(name=CONTRACT_MANAGER))
+    manager = make_staff(username="manager01", role=CONTRACT_MANAGER)
     device = TOTPDevice.objects.create(user=manager, name="phone", confirmed=True)
     premium = Tier.objects.create(
         name="Premium", hours_defect=1, hours_complaint=2, hours_question=3, hours_request=4

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import IdentityVerification, PasswordResetCode, User
+from accounts.models import IdentityVerification, PasswordResetCode
 from staff.models import AccessRecord
 from staff.roles import SUPPORT_AGENT
 from tests.conftest import PASSWORD
+from tests.e2e.test_support_desk import log_in_staff, staff_with_totp
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-STAFF_PASSWORD = "granite-ledger-4471!"
 NEW_PASSWORD = "copper-meadow-8812"
 
 
@@ -27,26 +24,13 @@ def _submit(page):
 
 @pytest.mark.policy("7", "9")
 def test_support_agent_issues_a_code_and_the_member_sets_a_new_password(
-    live_server, browser, page, member, settings
+    live_server, browser, page, member, make_staff, settings
 ):
     settings.STAFF_REQUIRE_2FA = True
     base = live_server.url
-    agent = User.objects.create_user(username="agent01", password=STAFF_PASSWORD, is_staff=True)
-    agent.groups.add(Group.objects.get(name=SUPPORT_AGENT))
-    device = TOTPDevice.objects.create(user=agent, name="phone", confirmed=True)
+    agent, device = staff_with_totp(make_staff, "agent01", SUPPORT_AGENT)
 
-    staff_context = browser.new_context(locale="ko-KR")
-    staff = staff_context.new_page()
-    staff.goto(f"{base}/admin/login/")
-    staff.fill("input[name=username]", "agent01")
-    staff.fill("input[name=password]", STAFF_PASSWORD)
-    staff.click("input[type=submit]")
-    staff.wait_for_url("**/2fa/verify/**")
-    token = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
-    staff.fill("input[name=token]", f"{token:06d}")
-    staff.click("#content form input[type=submit]")
-    staff.wait_for_url(f"{base}/admin/")
-
+    staff_context, staff = log_in_staff(browser, base, device)
     staff.goto(f"{base}/admin/accounts/user/{member.pk}/change/")
     staff.click(f"a[href='/admin/accounts/user/{member.pk}/reset-code/']")
     staff.fill("input[name=company]", "Acme Corp")

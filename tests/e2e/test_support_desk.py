@@ -4,11 +4,9 @@ admin (with the second factor), the member sees the answer counted, replies, res
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import User
 from staff.models import AccessRecord
 from staff.roles import SUPPORT_AGENT
 from support.models import Inquiry
@@ -29,11 +27,18 @@ def log_in_member(page, base, username):
     page.wait_for_url(f"{base}/")
 
 
-def log_in_staff(browser, base, device, username="agent01"):
+def staff_with_totp(make_staff, username, role):
+    """A staff member of ``role`` with a confirmed TOTP device, for the second factor."""
+    user = make_staff(username=username, role=role)
+    return user, TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+
+
+def log_in_staff(browser, base, device, username=None):
+    """A browser context of the device's owner logged in to the admin with the second factor."""
     context = browser.new_context(locale="ko-KR")
     staff = context.new_page()
     staff.goto(f"{base}/admin/login/")
-    staff.fill("input[name=username]", username)
+    staff.fill("input[name=username]", username or device.user.username)
     staff.fill("input[name=password]", STAFF_PASSWORD)
     staff.click("input[type=submit]")
     staff.wait_for_url("**/2fa/verify/**")
@@ -46,13 +51,11 @@ def log_in_staff(browser, base, device, username="agent01"):
 
 @pytest.mark.policy("2", "9")
 def test_a_member_asks_an_engineer_answers_and_the_member_resolves_and_rates(
-    live_server, browser, page, member, make_member, settings, tmp_path
+    live_server, browser, page, member, make_member, make_staff, settings, tmp_path
 ):
     settings.STAFF_REQUIRE_2FA = True
     base = live_server.url
-    agent = User.objects.create_user(username="agent01", password=STAFF_PASSWORD, is_staff=True)
-    agent.groups.add(Group.objects.get(name=SUPPORT_AGENT))
-    device = TOTPDevice.objects.create(user=agent, name="phone", confirmed=True)
+    agent, device = staff_with_totp(make_staff, "agent01", SUPPORT_AGENT)
     (tmp_path / "화면.png").write_bytes(PNG)
     (tmp_path / "log.pdf").write_bytes(PDF)
 

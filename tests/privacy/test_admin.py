@@ -9,7 +9,6 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from accounts.models import User
 from privacy.models import Notice, PolicyVersion
 from tests.privacy.factories import BODY_V2, announce
 
@@ -18,10 +17,9 @@ NOW = datetime.datetime(2026, 3, 1, 9, tzinfo=SEOUL)
 
 
 @pytest.fixture
-def admin_client(client, db, settings):
-    settings.STAFF_REQUIRE_2FA = False  # the second factor has its own tests (tests/accounts)
-    staff = User.objects.create_superuser("officer", "harbour-lantern-5521")
-    client.force_login(staff)
+def admin_client(client, login_as, settings):
+    settings.STAFF_REQUIRE_2FA = False  # the second factor has its own tests (tests/staff)
+    login_as(superuser=True, username="officer")
     return client
 
 

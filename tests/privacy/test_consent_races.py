@@ -25,21 +25,7 @@ announce_policy_version(version=version, now=now - datetime.timedelta(days=40))
 @pytest.mark.policy("12")
 def test_agreeing_twice_at_once_records_one_consent(portal):
     member = portal.visitor(address="192.0.2.201")
-    member.get("/accounts/signup/")
-    response = member.post(
-        "/accounts/signup/",
-        {
-            "username": "twiceagree",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-            "company": "Twice Co",
-            "project": "Apollo",
-            "product": "nexcore-framework",
-            "agree_policy": "on",
-            "adult": "on",
-        },
-    )
-    assert response.status == 302
+    assert member.sign_up("twiceagree", PASSWORD).status == 302
     portal.databases.shell(ANNOUNCE_A_CHANGE_IN_FORCE.format(label=portal.databases.backend))
     assert member.get("/accounts/me/").headers["Location"].startswith("/privacy/consent/")
 

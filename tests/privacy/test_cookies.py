@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -67,3 +68,23 @@ def test_cookie_page_lists_each_declared_cookie_with_purpose_and_lifetime(client
         assert f"<code>{cookie['name']}</code>" in html
         assert escape(str(cookie["purpose"])) in html
     assert "12 hours" in html and "52 weeks" in html and "until you close the browser" in html
+
+
+def test_reading_the_public_pages_sets_no_cookie(db, policy):
+    # CSRF enforced as a browser would meet it: the header's language switch carries no token
+    # (core.views.set_language), so that no page sets ``csrftoken`` just by being read.
+    client = Client(enforce_csrf_checks=True)
+    for url in (
+        "/",
+        reverse("privacy:policy"),
+        reverse("privacy:history"),
+        reverse("privacy:cookies"),
+        reverse("notices:list"),
+        reverse("accounts:recover"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert not response.cookies, (url, response.cookies)
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    assert set(client.cookies) == {settings.LANGUAGE_COOKIE_NAME}

@@ -120,6 +120,9 @@ def test_home_lists_the_latest_notices(client, second_version):
     with time_machine.travel(seoul(2026, 3, 2), tick=False):
         html = client.get("/").content.decode()
     assert "개인정보처리방침 개정 안내" in html
+    # One notices section: a second one, fed by a variable no view sets, said there were none.
+    assert html.count("<h2>공지사항</h2>") == 1
+    assert "공지사항이 없습니다" not in html
 
 
 @pytest.mark.parametrize(

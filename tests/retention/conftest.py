@@ -182,8 +182,8 @@ def make_row(model_label: str, *, at: datetime.datetime, member: User | None, ca
             closed_at=at,
             consents=[],
         )
-    if model_label in _STAFF_SIDE:
-        return _STAFF_SIDE[model_label](at=at, member=member, username=username)
+    if model_label in _FACTORIES:
+        return _FACTORIES[model_label](at=at, member=member, username=username)
     raise KeyError(f"no factory for {model_label}")
 
 
@@ -216,7 +216,7 @@ def _privacy_request(*, at, member, username):
     )
 
 
-def _complaint(*, at, member):
+def _complaint(*, at, member, **_):
     """The member's complaint inquiry, resolved at ``at``: one per member, shared by its parts."""
     from support.models import Inquiry
 
@@ -239,7 +239,7 @@ def _complaint(*, at, member):
     return inquiry
 
 
-def _complaint_message(*, at, member):
+def _complaint_message(*, at, member, **_):
     from support.models import Message
 
     inquiry = _complaint(at=at, member=member)
@@ -276,6 +276,11 @@ def _support_attachment(*, at, member, username):
     )
 
 
+def _consent(*, at, member, username):
+    # The member's consent at sign-up: every member has one.
+    return Consent.objects.filter(member=member).first()
+
+
 def _disclosed_member(*, at, member, username):
     from privacy.models import DisclosedMember, Disclosure
 
@@ -285,7 +290,7 @@ def _disclosed_member(*, at, member, username):
     return DisclosedMember.objects.create(disclosure=disclosure, member=member, time=at)
 
 
-def _contract(*, at):
+def _contract(*, at, **_):
     """A contract that ended on the local date of ``at``: its records' clock."""
     from selfservice.models import Contract, Tier
 
@@ -343,20 +348,20 @@ def _download(*, at, member, username):
     )
 
 
-_STAFF_SIDE = {
-    "selfservice.coverage": lambda *, at, member, username: _coverage(
-        at=at, member=member, username=username
-    ),
+# The sources of the apps above accounts: ``factory(at=, member=, username=)``.
+_FACTORIES = {
+    "selfservice.coverage": _coverage,
     "selfservice.contractchange": _contract_change,
-    "selfservice.contract": lambda *, at, member, username: _contract(at=at),
+    "selfservice.contract": _contract,
     "selfservice.payment": _payment,
     "selfservice.download": _download,
-    "support.inquiry": lambda *, at, member, username: _complaint(at=at, member=member),
-    "support.message": lambda *, at, member, username: _complaint_message(at=at, member=member),
+    "support.inquiry": _complaint,
+    "support.message": _complaint_message,
     "support.statuschange": _support_status_change,
     "support.attachment": _support_attachment,
     "staff.accessrecord": _access_record,
     "staff.privilegechange": _privilege_change,
+    "privacy.consent": _consent,
     "privacy.privacyrequest": _privacy_request,
     "privacy.disclosedmember": _disclosed_member,
 }

@@ -5,19 +5,18 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from accounts.models import User
 from retention.models import ArchivedMember, LegalHold, PurgeRun, member_key
 from retention.services import archiving, holds
+from staff.models import AccessRecord
 from tests.retention.conftest import BOTH
 
 pytestmark = pytest.mark.django_db(databases=BOTH)
 
 
 @pytest.fixture
-def admin_client(client, settings):
-    settings.STAFF_REQUIRE_2FA = False  # the second factor has its own tests (tests/accounts)
-    staff = User.objects.create_superuser(username="admin01", password="quiet-harbor-2288!")
-    client.force_login(staff)
+def admin_client(client, login_as, settings):
+    settings.STAFF_REQUIRE_2FA = False  # the second factor has its own tests (tests/staff)
+    login_as(superuser=True, username="admin01")
     return client
 
 
@@ -33,6 +32,17 @@ def test_a_hold_is_placed_on_an_archived_member_by_their_id(admin_client, closed
     assert hold.placed_by.username == "admin01"
     page = admin_client.get(reverse("admin:retention_legalhold_changelist"))
     assert "leaver01" in page.content.decode()
+
+
+@pytest.mark.policy("9")
+def test_listing_the_holds_is_an_access_record_naming_the_held_member(admin_client, member):
+    holds.place_hold(
+        member_key=member_key(member.pk), reason="x", review_on="2027-01-01", placed_by=None
+    )
+    page = admin_client.get(reverse("admin:retention_legalhold_changelist"))
+    assert member.username in page.content.decode()
+    record = AccessRecord.objects.get(action=AccessRecord.Action.LIST)
+    assert record.member == member and record.target == "retention.legalhold"
 
 
 def test_a_hold_on_an_unknown_id_is_refused(admin_client, db):

@@ -67,6 +67,16 @@ def test_utc_instants_are_counted_by_their_seoul_date():
     assert due_date(category("visit"), made) == seoul(2026, 4, 16)
 
 
+@pytest.mark.policy("5")
+def test_a_date_clock_counts_from_the_day_after_that_date_in_seoul():
+    # A contract that ended on 31 December 2024: five years from 1 January 2025.
+    ended = datetime.date(2024, 12, 31)
+    assert due_date(category("contract"), ended) == seoul(2030, 1, 1)
+    assert due_date(category("contract"), ended) == due_date(
+        category("contract"), seoul(2024, 12, 31, 23, 59)
+    )
+
+
 # --- The inverse used by the purge, and what is registered -------------------------------------
 
 INSTANTS = st.datetimes(

@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.files.base import ContentFile
 from django.utils import timezone
+from django.utils.text import slugify
 
-from selfservice.models import Contract, Coverage, Tier
+from selfservice.models import Article, Contract, Coverage, Release, Tier
+from selfservice.services.releases import add_release_file
 
 
 @pytest.fixture(autouse=True)
@@ -65,11 +68,6 @@ def make_release(product):
     with ``files`` ({name: bytes}) stored through the service."""
 
     def make(version="3.2.1", *, files=None, **fields):
-        from django.core.files.base import ContentFile
-
-        from selfservice.models import Release
-        from selfservice.services.releases import add_release_file
-
         fields.setdefault("product", product)
         fields.setdefault("published", True)
         fields.setdefault("audience", Release.Audience.PRODUCT_USERS)
@@ -91,10 +89,6 @@ def make_article(db):
     def make(
         title="배치 작업이 자정에 멈춤", *, slug=None, body="Restart the scheduler.", **fields
     ):
-        from django.utils.text import slugify
-
-        from selfservice.models import Article
-
         products = fields.pop("products", [])
         fields.setdefault("published", True)
         article = Article.objects.create(

@@ -8,7 +8,6 @@ SQLite runs one write transaction at a time, so there the second simply comes af
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 from django.db import connection, connections
@@ -16,6 +15,7 @@ from django.db import connection, connections
 from selfservice.exceptions import DuplicateNumber
 from selfservice.models import Contract, ContractChange, Coverage
 from selfservice.services import contracts as services
+from tests.races import waiting_on_a_lock
 
 pytestmark = pytest.mark.django_db(
     transaction=True, serialized_rollback=True, databases=["default", "archive"]
@@ -28,18 +28,6 @@ def _postgresql_only():
         pytest.skip("SQLite runs one write transaction at a time")
 
 
-def someone_waits_on_a_lock() -> bool:
-    """Whether a session is blocked on another's row or index entry, for up to ten seconds."""
-    deadline = time.monotonic() + 10
-    with connections["default"].cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
-            if cursor.fetchone()[0]:
-                return True
-            threading.Event().wait(0.01)
-    return False
-
-
 def race(monkeypatch, action) -> dict:
     """Run ``action`` in two threads; the first holds its transaction open until the second
     is blocked behind it."""
@@ -50,7 +38,7 @@ def race(monkeypatch, action) -> dict:
         record(*args, **kwargs)
         if threading.current_thread().name == "first":
             holding.set()
-            assert someone_waits_on_a_lock(), "the second request never met the first"
+            assert waiting_on_a_lock(), "the second request never met the first"
 
     monkeypatch.setattr(services, "_record", record_then_hold)
     outcomes = {}

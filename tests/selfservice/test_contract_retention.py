@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 import io
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -16,20 +15,9 @@ from accounts import services as accounts_services
 from retention.models import ArchivedRecord, LegalHold, member_key
 from retention.registry import category, due_date
 from selfservice.models import Contract, ContractChange, Coverage, Download, Payment
-from tests.retention.conftest import purge
+from tests.retention.conftest import _var_dir, purge, seoul  # noqa: F401 (_var_dir: autouse)
 
 pytestmark = [pytest.mark.policy("5"), pytest.mark.django_db(databases=["default", "archive"])]
-
-SEOUL = ZoneInfo("Asia/Seoul")
-
-
-def seoul(*args) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=SEOUL)
-
-
-@pytest.fixture(autouse=True)
-def _var_dir(settings, tmp_path):
-    settings.VAR_DIR = tmp_path
 
 
 @pytest.fixture

@@ -8,7 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from selfservice.exceptions import DuplicateNumber
 from selfservice.models import Contract, ContractChange, Coverage, Payment
+from selfservice.services import contracts as services
 from staff.models import AccessRecord
 
 ADD = reverse("admin:selfservice_contract_add")
@@ -108,6 +110,34 @@ def test_a_duplicate_contract_number_is_refused(client, login_as, product, premi
     assert Contract.objects.count() == 1
 
 
+def test_a_number_taken_after_the_form_checked_it_stores_nothing_and_leaves_the_record_new(
+    make_contract, make_staff, premium, product
+):
+    # What a concurrent save would do between validation and the save (test_contract_races.py
+    # races it for real on PostgreSQL).
+    taken = make_contract("NXC-2026-001")
+    staff = make_staff(username="manager1")
+    contract = Contract(
+        number=taken.number, company="Other", project="Other", tier=premium,
+        starts_on=datetime.date(2026, 1, 1), ends_on=datetime.date(2026, 12, 31),
+    )  # fmt: skip
+    with pytest.raises(DuplicateNumber):
+        services.save_contract(contract=contract, products=[product], by=staff)
+    assert contract.pk is None
+    payment = Payment(
+        contract=taken, invoice_number="INV-1", amount=1, issued_on=datetime.date(2026, 1, 5)
+    )
+    services.save_payment(payment=payment, by=staff)
+    again = Payment(
+        contract=taken, invoice_number="INV-1", amount=2, issued_on=datetime.date(2026, 1, 5)
+    )
+    with pytest.raises(DuplicateNumber):
+        services.save_payment(payment=again, by=staff)
+    assert again.pk is None
+    assert Contract.objects.count() == 1 and Payment.objects.get().amount == 1
+    assert ContractChange.objects.count() == 1, "only the first payment's change"
+
+
 @pytest.mark.policy("5")
 def test_a_payment_is_recorded_with_its_contract_number_and_kept_in_the_history(
     client, login_as, make_contract
@@ -182,6 +212,40 @@ def test_staff_see_likely_members_and_the_list_is_an_access_record(
 
 
 @pytest.mark.policy("9")
+def test_the_contract_page_listing_its_members_is_an_access_record_even_redisplayed(
+    client, login_as, member, make_contract, cover, product, premium
+):
+    contract = make_contract(starts_on=datetime.date(2026, 1, 1))
+    cover(member, contract)
+    staff = login_as(role="contract_manager")
+    change = reverse("admin:selfservice_contract_change", args=[contract.pk])
+    assert member.username in client.get(change).content.decode()
+    data = contract_form(product, premium, ends_on="2020-01-01")
+    data.update({"coverages-TOTAL_FORMS": "1", "coverages-INITIAL_FORMS": "1"})
+    data["coverages-0-id"] = contract.coverages.get().pk
+    invalid = client.post(change, data)
+    assert invalid.status_code == 200 and member.username in invalid.content.decode()
+    views = AccessRecord.objects.filter(staff=staff, member=member, action="view")
+    assert views.count() == 2
+
+
+@pytest.mark.parametrize("search", ["acme\x00", "bell\x07", "x" * 101])
+def test_a_bad_member_search_gets_a_message_and_the_proposals_never_a_500(
+    client, login_as, make_member, make_contract, search
+):
+    contract = make_contract(company="Acme Corp")
+    make_member(username="acme01", company="Acme Corp")
+    staff = login_as(role="contract_manager")
+    page = client.get(members_page(contract), {"q": search})
+    assert page.status_code == 200
+    assert page.context["search_form"].errors["q"]
+    assert 'class="errornote"' in page.content.decode()
+    assert [member.username for member in page.context["candidates"]] == ["acme01"]
+    (record,) = AccessRecord.objects.filter(staff=staff, action="list")
+    assert record.detail == f"contract {contract.number}"
+
+
+@pytest.mark.policy("9")
 def test_linking_a_member_covers_them_once_and_is_kept_and_audited(
     client, login_as, member, make_contract
 ):
@@ -207,6 +271,9 @@ def test_linking_a_member_covers_them_once_and_is_kept_and_audited(
         {"action": "link", "pk": "999999"},
         {"action": "unlink", "pk": "999999"},
         {"action": "explode", "pk": "1"},
+        {"action": "link", "pk": "²"},
+        {"action": "unlink", "pk": "²"},
+        {"action": "link", "pk": "9" * 30},
         {},
     ],
 )

@@ -96,6 +96,31 @@ def test_an_entitled_member_downloads_the_exact_bytes_and_one_supply_record_is_k
     )
 
 
+@pytest.mark.policy("1")
+def test_a_supply_record_holds_only_what_the_policy_lists_and_nothing_else_of_the_request(
+    logged_in_client, patch_release
+):
+    # Policy §1 가: the member's ID, and what the service generates as it is used — the IP
+    # Address and the record of the service used (what was supplied, and when). Not the
+    # browser, the page it came from, or the address's query string.
+    body(
+        logged_in_client.get(
+            file_url(patch_release) + "?campaign=zq9-mail",
+            REMOTE_ADDR="203.0.113.9",
+            HTTP_USER_AGENT="zq9-agent/1.0",
+            HTTP_REFERER="https://zq9-referrer.example/",
+            HTTP_ACCEPT_LANGUAGE="zq9",
+        )
+    )
+    (row,) = Download.objects.values()
+    assert set(row) == {
+        "id", "time", "ip", "member_id", "release_id", "product", "version", "file_name"
+    }  # fmt: skip
+    stored = " ".join(str(value) for value in row.values())
+    assert "zq9" not in stored
+    assert row["ip"] == "203.0.113.9"
+
+
 @pytest.mark.policy("5")
 def test_the_supply_record_keeps_what_was_supplied_after_the_release_is_gone(
     logged_in_client, patch_release

@@ -8,12 +8,15 @@ import re
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from accounts.models import Product, VisitRecord
 from selfservice.models import Article
+from selfservice.selectors import kb
 from support.models import Inquiry
-from tests.support.conftest import inquiry_form
+from tests.support.conftest import PNG, inquiry_form, upload
 
 LIST = reverse("kb:list")
 SUGGEST = reverse("kb:suggest")
@@ -114,9 +117,11 @@ def test_bad_search_input_gets_a_message_never_a_500(make_article, params):
     response = anonymous().get(LIST, params)
     assert response.status_code == 200
     form = response.context["form"]
-    if not form.is_valid():
-        assert form.errors
-        assert listed(response) == []
+    assert not form.is_valid()
+    assert listed(response) == []
+    html = response.content.decode()
+    for messages in form.errors.values():
+        assert all(escape(message) in html for message in messages), html
 
 
 @pytest.mark.parametrize("page", ["abc", "0", "-1", "999", "\x00"])
@@ -141,8 +146,6 @@ def test_the_list_runs_a_fixed_number_of_queries(
     make_article, product, query, django_assert_max_num_queries
 ):
     def count() -> int:
-        from django.test.utils import CaptureQueriesContext
-
         with CaptureQueriesContext(connection) as captured:
             assert anonymous().get(LIST, {"q": query}).status_code == 200
         return len(captured)
@@ -236,7 +239,7 @@ def test_reading_an_article_and_answering_set_no_cookie(make_article):
         client.get(article_url(article)),
         client.post(helpful_url(article), {"answer": "no"}),
         client.get(article_url(article) + "?thanks=1"),
-        client.get(SUGGEST, {"q": "batch"}),
+        client.post(SUGGEST, {"q": "batch"}),
     ):
         assert response.status_code in (200, 302)
         assert not response.cookies, response.cookies
@@ -365,8 +368,6 @@ def test_find_articles_never_fails_whatever_was_typed(
 
 
 def test_find_articles_tells_the_member_to_choose_files_again(logged_in_client, member):
-    from tests.support.conftest import PNG, upload
-
     data = {**inquiry_form(member), "action": "suggest", "attachments": upload("a.png", PNG)}
     response = logged_in_client.post(NEW_INQUIRY, data)
     assert response.context["files_dropped"] is True
@@ -386,17 +387,17 @@ def test_the_suggestion_endpoint_answers_json(make_article, product, other_produ
     make_article("Batch on the framework", slug="batch-framework", products=[product])
     make_article("Batch on the batch product", products=[other_product])
     make_article("Hidden batch", published=False)
-    response = anonymous().get(SUGGEST, {"q": "batch", "product": product.slug})
+    response = anonymous().post(SUGGEST, {"q": "batch", "product": product.slug})
     assert response.status_code == 200
     assert response.json() == {
         "articles": [{"title": "Batch on the framework", "url": "/kb/batch-framework/"}]
     }
-    assert anonymous().get(SUGGEST, {"q": ""}).json() == {"articles": []}
+    assert anonymous().post(SUGGEST, {"q": ""}).json() == {"articles": []}
 
 
 @pytest.mark.parametrize("params", [{"q": "x" * 201}, {"q": "\x00"}, {"product": "nope"}])
 def test_the_suggestion_endpoint_refuses_bad_input_with_400(db, params):
-    response = anonymous().get(SUGGEST, params)
+    response = anonymous().post(SUGGEST, params)
     assert response.status_code == 400
     assert response.json()["articles"] == []
 
@@ -409,7 +410,7 @@ def test_the_suggestion_endpoint_runs_a_fixed_number_of_queries(
     # The catalog, the product, the articles, the visit record (and on PostgreSQL the check
     # whether full-text search found anything).
     with django_assert_max_num_queries(5):
-        response = anonymous().get(SUGGEST, {"q": "batch", "product": product.slug})
+        response = anonymous().post(SUGGEST, {"q": "batch", "product": product.slug})
     assert len(response.json()["articles"]) == 5
 
 
@@ -423,8 +424,6 @@ def test_the_header_links_the_knowledge_base_for_everyone(db, logged_in_client):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the index is PostgreSQL's")
 def test_postgresql_searches_through_the_full_text_index(make_article):
-    from selfservice.selectors import kb
-
     make_article("Batch stops")
     queryset = kb.full_text(kb.published(), kb.words("batch stops"))
     with connection.cursor() as cursor:
@@ -444,3 +443,10 @@ def test_postgresql_lists_the_articles_with_the_words_in_their_title_first(make_
         "Z scheduler restarts",
         "A log rotation",
     ]
+
+
+def test_the_typed_title_never_travels_in_an_address(db, make_article):
+    """No personal data in URLs: a title may name a person, so it goes in the request's body."""
+    make_article("Batch stops")
+    assert anonymous().get(SUGGEST, {"q": "Batch"}).status_code == 405
+    assert anonymous().post(SUGGEST, {"q": "Batch"}).json()["articles"]

@@ -266,7 +266,8 @@ def test_a_draft_masks_the_members_details_written_in_an_answer(
 ):
     agent = make_staff(username="answerer2", role=SUPPORT_AGENT)
     services.reopen(inquiry=resolved_inquiry)
-    text = f"For HANBIT LOGISTICS ({MEMBER['username']}), project Nightowl ERP: restart it."
+    username, number = MEMBER["username"], resolved_inquiry.number
+    text = f"For HANBIT LOGISTICS ({username}), project Nightowl ERP, {number}: restart it."
     services.staff_reply(inquiry=resolved_inquiry, staff=agent, body=text)
     services.resolve(inquiry=resolved_inquiry, by=resolved_inquiry.member)
     answers = resolved_inquiry.messages.filter(kind="answer").order_by("created_at")
@@ -277,7 +278,7 @@ def test_a_draft_masks_the_members_details_written_in_an_answer(
     )
     article = Article.objects.get()
     assert article.title == "Restart for ○○○"
-    assert article.body == f"{ANSWER}\n\nFor ○○○ (○○○), project ○○○: restart it."
+    assert article.body == f"{ANSWER}\n\nFor ○○○ (○○○), project ○○○, ○○○: restart it."
 
 
 @pytest.mark.parametrize(
@@ -297,6 +298,7 @@ def test_a_bad_draft_form_gets_a_message_and_saves_nothing(
     response = client.post(draft_url(resolved_inquiry), data)
     assert response.status_code == 200
     assert response.context["form"].errors
+    assert 'class="errorlist' in response.content.decode()
     assert not Article.objects.exists()
 
 

@@ -181,6 +181,7 @@ def test_a_version_that_does_not_fit_in_an_address_is_refused(client, login_as, 
     login_as(role=SUPPORT_AGENT)
     response = client.post(ADD, release_form(product, version=version))
     assert response.status_code == 200
+    assert response.context["adminform"].form.errors["version"]
     assert not Release.objects.exists()
 
 

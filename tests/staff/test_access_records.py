@@ -7,12 +7,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import services
+from retention.registry import CATEGORIES, EXPIRING, MEMBER_FK
 from staff.exceptions import AppendOnlyRecord
 from staff.models import AccessRecord, PrivilegeChange
 from staff.roles import PRIVACY_HANDLER, PRIVACY_OFFICER
+from tests.retention.conftest import make_row
 
 VIEWED_AT = datetime.datetime(2026, 4, 7, 14, 30, tzinfo=ZoneInfo("Asia/Seoul"))
 
@@ -59,6 +63,45 @@ def test_record_lists_name_the_members_of_the_rows_shown(client, login_as, membe
     client.get(reverse("admin:accounts_visitrecord_changelist"))
     assert list(records("list").values_list("member", flat=True).distinct()) == [member.pk]
     assert records("list").first().target == "accounts.visitrecord"
+
+
+# Admin screens of member-linked records that write no access record, and why.
+NOT_AUDITED = {
+    # The evidence itself, read-only; reading it is the monthly review (staff/admin/records.py).
+    "staff.accessrecord",
+    "staff.privilegechange",
+    # django-otp's screen of second-factor devices: staff accounts', not members' data.
+    "otp_totp.totpdevice",
+}
+
+
+def member_record_screens() -> list[tuple[str, str]]:
+    """(model, category) of every admin screen listing rows of a registered source that names
+    members by foreign key: the registry decides, so a new screen is checked without a word."""
+    registered = {model._meta.label_lower for model in admin.site._registry}
+    sources = [(entry.key, source) for entry in CATEGORIES for source in entry.sources]
+    sources += [("sessions", source) for source in EXPIRING]
+    return sorted(
+        {
+            (source.model, key)
+            for key, source in sources
+            if source.model in registered
+            and source.model not in NOT_AUDITED
+            and any(kind == MEMBER_FK for _column, kind in source.owners)
+        }
+    )
+
+
+@pytest.mark.parametrize("model, category", member_record_screens())
+def test_every_admin_list_of_member_records_names_the_members_it_showed(
+    client, login_as, member, model, category
+):
+    make_row(model, at=timezone.now(), member=member, category=category)
+    login_as(superuser=True)
+    app_label, model_name = model.split(".")
+    assert client.get(reverse(f"admin:{app_label}_{model_name}_changelist")).status_code == 200
+    listed = records("list").filter(target=model)
+    assert list(listed.values_list("member", flat=True)) == [member.pk]
 
 
 def test_a_change_is_recorded_with_the_fields_changed(client, login_as, member, product):

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import datetime
 import io
+import os
 import zipfile
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from support import services
-from support.forms import new_submission
+from support.forms import AttachmentsField, new_submission
 from support.models import Inquiry
+from support.services import CheckedFile
 
+SEOUL = ZoneInfo("Asia/Seoul")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
 
@@ -25,8 +31,18 @@ def zipped(names: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
+def seoul(*args) -> datetime.datetime:
+    return datetime.datetime(*args, tzinfo=SEOUL)
+
+
 def upload(name: str, content: bytes, content_type: str = "application/octet-stream"):
     return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def checked(name: str, content: bytes) -> CheckedFile:
+    """A file as the form accepts it, for the services' ``attachments``."""
+    (item,) = AttachmentsField().clean([upload(name, content)])
+    return item
 
 
 def inquiry_form(member, **overrides) -> dict:
@@ -73,10 +89,6 @@ def _no_second_factor(settings):
 def backdate_stored_files(moment) -> None:
     """Give every stored attachment the modification time ``moment``, as if written then: the
     file system keeps the real clock, which a test that travels in time does not move."""
-    import os
-
-    from django.core.files.storage import storages
-
     location = storages["attachments"].location
     for folder, _dirs, names in os.walk(location):
         for name in names:

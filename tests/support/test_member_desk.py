@@ -75,8 +75,13 @@ def test_my_inquiries_newest_activity_first_with_an_unread_marker(
 def test_the_list_is_paginated(logged_in_client, open_inquiry):
     for n in range(23):
         open_inquiry(title=f"Inquiry {n}")
-    first = logged_in_client.get(LIST).context["page"]
+    response = logged_in_client.get(LIST)
+    first = response.context["page"]
     assert len(first.object_list) == 20 and first.paginator.num_pages == 2
+    assert '<a href="?page=2">' in response.content.decode()
+    second = logged_in_client.get(LIST, {"page": 2})
+    assert len(second.context["page"].object_list) == 3
+    assert '<a href="?page=1">' in second.content.decode()
 
 
 def test_an_answer_shows_as_a_count_in_the_header_until_read(
@@ -125,9 +130,12 @@ def test_a_reply_goes_into_the_thread_and_back_to_the_engineers(
 
 def test_the_member_resolves_then_reopens_within_fourteen_days(logged_in_client, open_inquiry):
     inquiry = open_inquiry()
+    resolve_button = 'name="action" value="resolve"'
+    assert resolve_button in logged_in_client.get(detail(inquiry)).content.decode()
     logged_in_client.post(detail(inquiry), {"action": "resolve"})
     inquiry.refresh_from_db()
     assert inquiry.status == Inquiry.Status.RESOLVED and inquiry.resolved_at
+    assert resolve_button not in logged_in_client.get(detail(inquiry)).content.decode()
     with time_machine.travel(inquiry.resolved_at + datetime.timedelta(days=14), tick=False):
         logged_in_client.force_login(inquiry.member)
         logged_in_client.post(detail(inquiry), {"action": "reopen"})

@@ -12,28 +12,9 @@ from tests.live import at_once
 pytestmark = pytest.mark.policy("2")
 
 
-def signed_up(portal, username: str, address: str):
-    visitor = portal.visitor(address=address)
-    visitor.get("/accounts/signup/")
-    response = visitor.post(
-        "/accounts/signup/",
-        {
-            "username": username,
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-            "company": "Twice Co",
-            "project": "Apollo",
-            "product": "nexcore-framework",
-            "agree_policy": "on",
-            "adult": "on",
-        },
-    )
-    assert response.status == 302
-    return visitor
-
-
 def test_the_same_inquiry_form_sent_five_times_at_once_makes_one_inquiry(portal):
-    member = signed_up(portal, "doublesubmit", "192.0.2.211")
+    member = portal.visitor(address="192.0.2.211")
+    assert member.sign_up("doublesubmit", PASSWORD).status == 302
     page = member.get("/support/new/").body
     token = re.search(r'name="submission" value="([^"]+)"', page).group(1)
     form = {

@@ -7,44 +7,30 @@ import base64
 import datetime
 import io
 import json
-import os
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.core.files.storage import storages
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import services as accounts_services
 from privacy.models import PrivacyRequest
 from privacy.services import record_request, resolve_request
 from retention.models import ArchivedRecord, member_key
+from retention.services.files import sweep
 from support import files, services
-from support.forms import AttachmentsField
 from support.models import Attachment, Inquiry, Message
-from tests.retention.conftest import purge
-from tests.support.conftest import PDF, backdate_stored_files, upload
+from tests.retention.conftest import _var_dir, purge  # noqa: F401 (_var_dir: autouse)
+from tests.support.conftest import PDF, backdate_stored_files, checked, seoul
 
 pytestmark = [pytest.mark.policy("5"), pytest.mark.django_db(databases=["default", "archive"])]
 
-SEOUL = ZoneInfo("Asia/Seoul")
-
-
-def seoul(*args) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=SEOUL)
-
-
-@pytest.fixture(autouse=True)
-def _var_dir(settings, tmp_path):
-    settings.VAR_DIR = tmp_path
-
 
 def with_file(open_inquiry, **kwargs) -> Inquiry:
-    (checked,) = AttachmentsField().clean([upload("invoice.pdf", PDF)])
-    return open_inquiry(attachments=[checked], **kwargs)
+    return open_inquiry(attachments=[checked("invoice.pdf", PDF)], **kwargs)
 
 
 def stored(name: str) -> bool:
@@ -98,17 +84,21 @@ def test_a_complaint_is_archived_kept_three_years_after_resolution_then_destroye
     purge(at=seoul(2029, 3, 3))
     assert list(archived.values_list("source_key", "time")) == []
     assert not stored(item.storage_name)
-    # A copy of the file taken before is ciphertext whose key exists nowhere any more.
+    # A copy of the file taken before is ciphertext that only the inquiry's key opens, and that
+    # key exists nowhere any more.
+    assert PDF not in copy_taken_earlier
+    opened = AESGCM(archived_key).decrypt(
+        copy_taken_earlier[:12], copy_taken_earlier[12:], item.storage_name.encode()
+    )
+    assert opened == PDF
     keys = [bytes(inquiry.data_key) for inquiry in Inquiry.objects.all()]
     keys += [
         base64.b64decode(record.data["data_key"])
         for record in ArchivedRecord.objects.filter(source_key__startswith="support_inquiry:")
     ]
     assert keys == []
-    with pytest.raises(InvalidTag):
-        AESGCM(os.urandom(32)).decrypt(
-            copy_taken_earlier[:12], copy_taken_earlier[12:], item.storage_name.encode()
-        )
+    key_text = base64.b64encode(archived_key).decode()
+    assert [r.pk for r in ArchivedRecord.objects.all() if key_text in json.dumps(r.data)] == []
 
 
 def test_an_unresolved_complaint_keeps_the_member_until_it_is_resolved(
@@ -123,6 +113,19 @@ def test_an_unresolved_complaint_keeps_the_member_until_it_is_resolved(
     purge()
     assert not Inquiry.objects.exists()
     assert ArchivedRecord.objects.filter(source_key=f"support_inquiry:{inquiry.pk}").exists()
+
+
+def test_an_inquiry_staff_mark_as_a_complaint_is_kept_as_one_after_withdrawal(
+    open_inquiry, member, make_staff
+):
+    inquiry = open_inquiry(category="defect")
+    agent = make_staff(username="agent01")
+    services.update_by_staff(inquiry=inquiry, staff=agent, is_complaint=True, status="resolved")
+    accounts_services.close_account(member=member)
+    purge()
+    assert not Inquiry.objects.exists()
+    archived = ArchivedRecord.objects.get(source_key=f"support_inquiry:{inquiry.pk}")
+    assert archived.category == "complaint"
 
 
 def test_a_resolved_inquiry_closes_itself_fourteen_days_later(open_inquiry, member):
@@ -194,10 +197,6 @@ def test_the_export_dates_a_resolved_complaints_deletion(reauthed_client, open_i
 
 @pytest.mark.policy("6")
 def test_a_stored_file_no_row_names_is_deleted_once_an_hour_old(db):
-    from django.utils import timezone
-
-    from retention.services.files import sweep
-
     orphan = files.store(io.BytesIO(b"left by a crash"), key=files.new_key())
     assert sweep(now=timezone.now()) == 0 and stored(orphan.storage_name)
     assert sweep(now=timezone.now() + datetime.timedelta(hours=2)) == 1

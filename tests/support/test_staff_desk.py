@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 import time_machine
 from django.urls import reverse
@@ -14,16 +11,11 @@ from staff.roles import PRIVACY_HANDLER, PRIVACY_OFFICER, SUPPORT_AGENT
 from support import services
 from support.hours import add_working_hours
 from support.models import CannedReply, Inquiry, Message, StatusChange
-from tests.support.conftest import PNG, upload
+from tests.support.conftest import PNG, checked, seoul, upload
 
 pytestmark = pytest.mark.policy("9")
 
-SEOUL = ZoneInfo("Asia/Seoul")
 QUEUE = reverse("admin:support_inquiry_changelist")
-
-
-def seoul(*args) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=SEOUL)
 
 
 def change(inquiry) -> str:
@@ -46,6 +38,40 @@ def test_opening_an_inquiry_writes_an_access_record(client, login_as, open_inqui
     ).exists()
 
 
+def test_the_queue_names_every_member_it_shows_in_an_access_record(
+    client, login_as, open_inquiry, make_member
+):
+    first, second = open_inquiry(), open_inquiry(owner=make_member(username="other01"))
+    agent = login_as(role=SUPPORT_AGENT)
+    assert client.get(QUEUE, {"status__exact": "received"}).status_code == 200
+    listed = AccessRecord.objects.filter(staff=agent, action=AccessRecord.Action.LIST)
+    assert set(listed.values_list("member", flat=True)) == {first.member_id, second.member_id}
+    assert set(listed.values_list("target", "detail")) == {
+        ("support.inquiry", "status__exact=received")
+    }
+
+
+def test_status_assignment_and_assign_to_me_each_write_an_access_record(
+    client, login_as, open_inquiry
+):
+    updated, assigned = open_inquiry(title="Updated"), open_inquiry(title="Assigned")
+    agent = login_as(role=SUPPORT_AGENT)
+    client.post(
+        reverse("admin:support_inquiry_update", args=[updated.pk]),
+        {"update-status": "in_progress", "update-assignee": agent.pk},
+    )
+    client.post(QUEUE, {"action": "assign_to_me", "_selected_action": [assigned.pk]})
+    assert Inquiry.objects.get(pk=assigned.pk).assignee == agent
+    changes = AccessRecord.objects.filter(staff=agent, action=AccessRecord.Action.CHANGE)
+    assert sorted(changes.values_list("detail", flat=True)) == [
+        f"inquiry {updated.number} status=in_progress assignee={agent.username}",
+        f"inquiry {assigned.number} assignee={agent.username}",
+    ]
+    assert AccessRecord.objects.filter(
+        staff=agent, action=AccessRecord.Action.ADMIN_ACTION, member=assigned.member
+    ).exists()
+
+
 def test_the_queue_filters_mine_unassigned_and_overdue(client, login_as, open_inquiry):
     agent = login_as(role=SUPPORT_AGENT)
     mine, nobodys = open_inquiry(title="Mine"), open_inquiry(title="Nobody's")
@@ -56,6 +82,9 @@ def test_the_queue_filters_mine_unassigned_and_overdue(client, login_as, open_in
     assert [inquiry.pk for inquiry in listed] == [nobodys.pk]
     Inquiry.objects.filter(pk=nobodys.pk).update(first_response_due_at=seoul(2020, 1, 1))
     listed = client.get(QUEUE, {"first_answer": "overdue"}).context["cl"].result_list
+    assert [inquiry.pk for inquiry in listed] == [nobodys.pk]
+    services.staff_reply(inquiry=mine, staff=agent, body="Looking into it.")
+    listed = client.get(QUEUE, {"first_answer": "waiting"}).context["cl"].result_list
     assert [inquiry.pk for inquiry in listed] == [nobodys.pk]
     assert "OVERDUE" in client.get(QUEUE).content.decode() or "기한 초과" in (
         client.get(QUEUE).content.decode()
@@ -154,6 +183,26 @@ def test_staff_enter_an_inquiry_received_by_phone(client, login_as, member):
     assert AccessRecord.objects.filter(staff=agent, member=member, action="add").exists()
 
 
+def test_an_entry_for_an_unknown_member_shows_the_form_again_with_the_error(client, login_as):
+    login_as(role=SUPPORT_AGENT)
+    enter = reverse("admin:support_inquiry_enter")
+    assert 'name="member"' in client.get(enter).content.decode()
+    response = client.post(
+        enter,
+        {
+            "member": "nosuch01",
+            "channel": "letter",
+            "category": "defect",
+            "title": "T",
+            "body": "B",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].has_error("member", code="invalid_choice")
+    assert 'class="form-row errors"' in response.content.decode()
+    assert not Inquiry.objects.exists()
+
+
 def test_a_role_without_the_desk_cannot_answer(client, login_as, open_inquiry):
     inquiry = open_inquiry()
     login_as(superuser=False, username="nobody01")
@@ -165,10 +214,7 @@ def test_a_role_without_the_desk_cannot_answer(client, login_as, open_inquiry):
 
 
 def test_staff_download_an_attachment_with_an_access_record(client, login_as, open_inquiry):
-    from support.forms import AttachmentsField
-
-    (checked,) = AttachmentsField().clean([upload("screen.png", PNG)])
-    inquiry = open_inquiry(attachments=[checked])
+    inquiry = open_inquiry(attachments=[checked("screen.png", PNG)])
     item = inquiry.attachments.get()
     agent = login_as(role=SUPPORT_AGENT)
     response = client.get(reverse("admin:support_inquiry_file", args=[inquiry.pk, item.pk]))

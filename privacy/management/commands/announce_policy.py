@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from core.dates import local_midnight
 from privacy import services
 from privacy.exceptions import PolicyRefused
 from privacy.models import PolicyVersion, label_validator
@@ -66,7 +67,6 @@ class Command(BaseCommand):
         title = title or services.title_from_markdown(body) or (in_force and in_force.title)
         if not title:
             raise refuse("Give --title: the file has no '# ' heading.")
-        zone = timezone.get_default_timezone()
         version = PolicyVersion(
             label=label,
             title=title,
@@ -74,7 +74,7 @@ class Command(BaseCommand):
             summary=summary,
             material=material,
             requires_consent=requires_consent,
-            effective_at=datetime.datetime.combine(day, datetime.time.min, tzinfo=zone),
+            effective_at=local_midnight(day),
         )
         try:
             services.announce_policy_version(version=version)
