@@ -15,9 +15,13 @@ _DISPLAY_ONLY = {"o", "_changelist_filters"}
 
 
 def describe_list(request) -> str:
-    """The search, filters and page of a list request, for the record of who saw what."""
+    """The search, filters and page of a list request, for the record of who saw what.
+
+    A NUL typed into a search is kept as U+FFFD: PostgreSQL text cannot hold it, and the
+    record must be written whatever was searched.
+    """
     parts = [f"{key}={value}" for key, value in request.GET.items() if key not in _DISPLAY_ONLY]
-    return "&".join(sorted(parts))
+    return "&".join(sorted(parts)).replace("\x00", "\ufffd")
 
 
 class AccessAuditedAdmin:

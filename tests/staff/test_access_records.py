@@ -55,6 +55,22 @@ def test_an_empty_search_is_recorded_by_its_query(client, login_as, member):
     assert record.member is None and record.detail == "q=nobody"
 
 
+@pytest.mark.parametrize(
+    "page",
+    [
+        "admin:accounts_user_changelist",
+        "admin:support_inquiry_changelist",
+        "admin:selfservice_download_changelist",
+    ],
+)
+def test_a_search_with_a_nul_is_recorded_not_a_500(client, login_as, member, page):
+    """PostgreSQL text cannot hold a NUL: the record keeps U+FFFD in its place."""
+    login_as(role=PRIVACY_OFFICER)
+    response = client.get(reverse(page), {"q": "a\x00b"})
+    assert response.status_code == 200
+    assert records("list").get().detail == "q=a\ufffdb"
+
+
 def test_record_lists_name_the_members_of_the_rows_shown(client, login_as, member):
     from accounts.services import record_visit
 
