@@ -14,19 +14,16 @@ id_reserved = Hook(
     member whose records are kept (policy §5 나), so that it cannot be registered again.""",
 )
 
-deletion_schedule = Hook(
-    "accounts.hooks.deletion_schedule",
-    """``deletion_schedule(member) -> list``: per retention category holding the member's
-    records, an entry with ``category`` (``key``, ``label``, ``months``, ``basis``, ``clock``)
-    and ``next_deletion`` (when the oldest of them is destroyed, or None while the clock has
-    not started).""",
-)
-
-member_records = Hook(
-    "accounts.hooks.member_records",
-    """``member_records(member) -> list``: the member's own records that the my-data page
-    shows, one entry per table in registry order, with ``category``, ``rows`` (a queryset of
-    the member's rows, newest first) and ``due_date(row)`` (when that row is destroyed).""",
+member_retention = Hook(
+    "accounts.hooks.member_retention",
+    """``member_retention(member)``: what the my-data page and the export say of the member's
+    records, counted and dated in one query. ``schedule`` has, per retention category holding
+    the member's records, an entry with ``category`` (``key``, ``label``, ``months``,
+    ``basis``, ``clock``) and ``next_deletion`` (when the oldest of them is destroyed, or None
+    while the clock has not started). ``records`` has the member's own records that the my-data
+    page shows, one entry per table in registry order, with ``category``, ``rows`` (a queryset
+    of the member's rows, newest first), ``count`` (how many) and ``due_date(row)`` (when that
+    row is destroyed).""",
 )
 
 export_sections = Contributions(

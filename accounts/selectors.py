@@ -11,6 +11,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from accounts import hooks
@@ -18,7 +19,7 @@ from accounts.models import IdentityVerification, MisuseRecord, User, VisitRecor
 from privacy.models import Consent
 from privacy.selectors import member_disclosures
 
-RECORDS_PER_PAGE = 20
+RECORDS_PER_PAGE = 50
 CELL_LENGTH = 300
 
 
@@ -49,6 +50,20 @@ class RecordTable:
     rows: list[tuple[list[str], datetime.datetime | None]]
     # What the deletion column says of a row without a date.
     undated: str
+    # The other tables' pages, for this table's page links: paging one keeps the others.
+    keep: str
+
+
+class CountedPaginator(Paginator):
+    """A paginator told how many rows there are: every table's count comes in one query."""
+
+    def __init__(self, object_list, per_page: int, *, count: int):
+        super().__init__(object_list, per_page)
+        self._count = count
+
+    @property
+    def count(self) -> int:
+        return self._count
 
 
 def _cell(record, name: str) -> str:
@@ -66,27 +81,34 @@ def _cell(record, name: str) -> str:
     return text if len(text) <= CELL_LENGTH else f"{text[:CELL_LENGTH]}…"
 
 
-def record_tables(member: User, *, pages: Mapping[str, str]) -> list[RecordTable]:
-    """The member's own records, a table per registered source, in the registry's order.
+def record_tables(records: list, *, pages: Mapping[str, str]) -> list[RecordTable]:
+    """The member's own records (``member_retention(member).records``), a table per registered
+    source in the registry's order, a page of ``RECORDS_PER_PAGE`` rows at a time.
 
-    ``pages`` maps a category key to the page wanted (a query string); each row carries the
-    date it is destroyed. What a member sees of a record is its model's ``member_columns``.
+    ``pages`` maps a table's key to the page wanted (a query string); a page that is not a
+    number is the first, one past the end the last. Each row carries the date it is destroyed.
+    What a member sees of a record is its model's ``member_columns``. One query per table that
+    has rows: the counts are already known, and an empty page reads nothing.
     """
+    per_category = Counter(entry.category.key for entry in records)
+    shown = []
+    for entry in records:
+        model = entry.rows.model
+        key = f"{entry.category.key}-{model._meta.model_name}"
+        paginator = CountedPaginator(entry.rows, RECORDS_PER_PAGE, count=entry.count)
+        shown.append((entry, key, paginator.get_page(pages.get(key))))
+    numbers = {key: page.number for _entry, key, page in shown if page.number > 1}
     tables = []
-    listed = hooks.member_records(member)
-    per_category = Counter(records.category.key for records in listed)
-    for records in listed:
-        model = records.rows.model
+    for entry, key, page in shown:
+        model = entry.rows.model
         columns = model.member_columns
-        key = f"{records.category.key}-{model._meta.model_name}"
-        title = str(records.category.label)
-        if per_category[records.category.key] > 1:
+        title = str(entry.category.label)
+        if per_category[entry.category.key] > 1:
             title = f"{title} · {model._meta.verbose_name_plural}"
-        page = Paginator(records.rows, RECORDS_PER_PAGE).get_page(pages.get(key))
-        if records.with_the_account:
+        if entry.with_the_account:
             undated = _("When you withdraw")
         else:
-            undated = _("Counted from %(clock)s") % {"clock": records.category.clock}
+            undated = _("Counted from %(clock)s") % {"clock": entry.category.clock}
         tables.append(
             RecordTable(
                 key=key,
@@ -94,10 +116,11 @@ def record_tables(member: User, *, pages: Mapping[str, str]) -> list[RecordTable
                 headers=[model._meta.get_field(name).verbose_name for name in columns],
                 page=page,
                 rows=[
-                    ([_cell(record, name) for name in columns], records.due_date(record))
+                    ([_cell(record, name) for name in columns], entry.due_date(record))
                     for record in page
                 ],
                 undated=undated,
+                keep=urlencode({other: n for other, n in numbers.items() if other != key}),
             )
         )
     return tables
@@ -173,6 +196,6 @@ def member_data(member: User) -> dict:
                 "period": entry.category.period,
                 "next_deletion": _local(entry.next_deletion),
             }
-            for entry in hooks.deletion_schedule(member)
+            for entry in hooks.member_retention(member).schedule
         ],
     }

@@ -7,7 +7,7 @@ import json
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
@@ -128,6 +128,11 @@ def reauth(request):
     form = PasswordConfirmationForm(_posted(request), request=request)
     if request.method == "POST" and form.is_valid():
         now = timezone.now()
+        # The check may have rehashed the password at the configured cost (accounts.hashers),
+        # which would end this session at its next request: keep it, as a password change does.
+        # The new session key this gives is what a rise in privilege deserves anyway.
+        request.user.refresh_from_db(fields=["password"])
+        update_session_auth_hash(request, request.user)
         mark_reauthenticated(request, now=now)
         services.record_identity_verification(
             member=request.user,
@@ -148,14 +153,15 @@ def reauth(request):
 @reauth_required
 def me(request):
     member = request.user
+    retention = hooks.member_retention(member)
     return render(
         request,
         "accounts/me.html",
         {
             "member": member,
             "consents": selectors.member_consents(member),
-            "record_tables": selectors.record_tables(member, pages=request.GET),
-            "schedule": hooks.deletion_schedule(member),
+            "record_tables": selectors.record_tables(retention.records, pages=request.GET),
+            "schedule": retention.schedule,
             # Policy §3: provisions to third parties, unless the law forbids telling.
             "disclosures": member_disclosures(member),
             "member_panels": [panel for panel in hooks.member_panels(member) if panel],

@@ -147,11 +147,15 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "accounts.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
+# Argon2id's cost: OWASP's minimum unless raised (timings in README); never less (accounts.hashers).
+ARGON2_MEMORY_KIB = env_int("ARGON2_MEMORY_KIB", 19456)
+ARGON2_TIME_COST = env_int("ARGON2_TIME_COST", 2)
+ARGON2_PARALLELISM = env_int("ARGON2_PARALLELISM", 1)
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",

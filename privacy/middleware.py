@@ -7,7 +7,18 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from privacy.selectors import version_to_agree
+from privacy.selectors import PolicyStanding, policy_standing
+
+
+def standing_of(request) -> PolicyStanding:
+    """The standing of the request's member, looked up once per request: this middleware and
+    the banner of every page (``context_processors.policy_change``) both need it."""
+    user = getattr(request, "user", None)
+    # Keyed by the user object, so a login or logout during the request asks again.
+    cached = getattr(request, "_policy_standing", None)
+    if cached is None or cached[0] is not user:
+        cached = request._policy_standing = (user, policy_standing(user))
+    return cached[1]
 
 
 class ReconsentMiddleware:
@@ -33,11 +44,9 @@ class ReconsentMiddleware:
         )
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
         if (
-            user is not None
-            and not request.path.startswith(self.open_paths())
-            and version_to_agree(user) is not None
+            not request.path.startswith(self.open_paths())
+            and standing_of(request).to_agree is not None
         ):
             query = urlencode({"next": request.get_full_path()})
             return redirect(f"{reverse('privacy:consent')}?{query}")

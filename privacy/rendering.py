@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 from dataclasses import dataclass
 
 import markdown
@@ -47,6 +48,18 @@ def render_markdown(text: str) -> Rendered:
     converter = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
     body = converter.convert(text)
     return Rendered(body=sanitise(body), toc=sanitise(converter.toc))
+
+
+# A policy version's text never changes once announced (PolicyVersion.save refuses), and
+# rendering it was most of the policy page's time. So each text is rendered once per process and
+# kept, keyed by the text itself: a hit can only be that very text's HTML, so neither an edited
+# notice nor a version's pk reused by a rolled-back test can be served stale, and a deploy that
+# changes the renderer or its allow-list starts afresh. A column filled at publication would
+# need a data migration at each such change, and a way round the immutability to refill it.
+@functools.lru_cache(maxsize=64)
+def rendered(text: str) -> Rendered:
+    """``render_markdown(text)``, rendered once per process for each distinct text."""
+    return render_markdown(text)
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,9 @@ consents, members' requests and the provisions to third parties."""
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from privacy.models import (
@@ -58,43 +59,68 @@ def _is_member(user) -> bool:
     return getattr(user, "is_authenticated", False) and not user.is_staff
 
 
+@dataclass(frozen=True)
+class PolicyStanding:
+    """Where a member stands with the version in force (policy §12), at most one of the two:
+    ``to_agree`` when they must agree again before going on, ``to_acknowledge`` when they have
+    not yet seen a change that only informs them."""
+
+    to_agree: PolicyVersion | None = None
+    to_acknowledge: PolicyVersion | None = None
+
+
+def policy_standing(member, *, now: datetime.datetime | None = None) -> PolicyStanding:
+    """The member's standing with the version in force, in one query (every page asks).
+
+    A member must agree again when a version changing what members consented to has taken
+    effect since their last agreement (at sign-up or again); agreeing to the version in force
+    covers every such change before it. Otherwise a version in force that the member has
+    neither agreed to nor acknowledged is to be acknowledged.
+    """
+    if not _is_member(member):
+        return PolicyStanding()
+    now = now or timezone.now()
+    last_change = (
+        live_versions()
+        .filter(requires_consent=True, effective_at__lte=now)
+        .order_by("-effective_at")
+        .values("effective_at")[:1]
+    )
+    version = (
+        live_versions()
+        .filter(effective_at__lte=now)
+        .order_by("-effective_at")
+        .annotate(
+            changed_at=Subquery(last_change),
+            agreed_since=Exists(
+                member.consents.filter(
+                    kind__in=[Consent.Kind.SIGNUP, Consent.Kind.RECONSENT],
+                    policy_version__effective_at__gte=OuterRef("changed_at"),
+                )
+            ),
+            seen=Exists(member.consents.filter(policy_version=OuterRef("pk"))),
+        )
+        .first()
+    )
+    if version is None:
+        return PolicyStanding()
+    if version.changed_at is not None and not version.agreed_since:
+        return PolicyStanding(to_agree=version)
+    return PolicyStanding(to_acknowledge=None if version.seen else version)
+
+
 def version_to_acknowledge(member, *, now: datetime.datetime | None = None) -> PolicyVersion | None:
     """The version in force that ``member`` has neither agreed to nor acknowledged, if any.
 
     A notice-only change is acknowledged; a member who must agree again is asked by
     ``version_to_agree`` instead.
     """
-    if not _is_member(member) or version_to_agree(member, now=now) is not None:
-        return None
-    version = policy_in_force(now=now)
-    if version is None or version.consents.filter(member=member).exists():
-        return None
-    return version
+    return policy_standing(member, now=now).to_acknowledge
 
 
 def version_to_agree(member, *, now: datetime.datetime | None = None) -> PolicyVersion | None:
-    """The version in force when ``member`` must agree again before going on, else None.
-
-    A member must agree again when a version changing what members consented to has taken
-    effect since their last agreement (at sign-up or again). Agreeing to the version in force
-    covers every such change before it.
-    """
-    if not _is_member(member):
-        return None
-    now = now or timezone.now()
-    changed = (
-        live_versions()
-        .filter(requires_consent=True, effective_at__lte=now)
-        .order_by("-effective_at")
-        .first()
-    )
-    if changed is None:
-        return None
-    agreed = member.consents.filter(
-        kind__in=[Consent.Kind.SIGNUP, Consent.Kind.RECONSENT],
-        policy_version__effective_at__gte=changed.effective_at,
-    )
-    return None if agreed.exists() else policy_in_force(now=now)
+    """The version in force when ``member`` must agree again before going on, else None."""
+    return policy_standing(member, now=now).to_agree
 
 
 def last_agreed_version(member) -> PolicyVersion | None:

@@ -9,11 +9,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.conditional import render_conditionally
 from core.http import client_ip, safe_next
 from privacy import selectors, services
 from privacy.forms import ReconsentForm
 from privacy.models import PolicyVersion
-from privacy.rendering import diff_lines, render_markdown
+from privacy.rendering import diff_lines, rendered
 
 NOTICES_PER_PAGE = 10
 
@@ -23,26 +24,28 @@ def policy(request):
     version = selectors.policy_in_force()
     if version is None:
         raise Http404
-    return render(
+    upcoming = list(selectors.upcoming_versions())
+    # An announced version's text and dates never change: which versions are shown decides all.
+    return render_conditionally(
         request,
         "privacy/policy.html",
-        {
-            "version": version,
-            "rendered": render_markdown(version.body),
-            "upcoming": selectors.upcoming_versions(),
-        },
+        {"version": version, "rendered": rendered(version.body), "upcoming": upcoming},
+        validators=[version.pk, *(announced.pk for announced in upcoming)],
     )
 
 
 @require_GET
 def history(request):
-    return render(
+    versions = list(PolicyVersion.objects.order_by("-effective_at"))
+    in_force = selectors.policy_in_force()
+    return render_conditionally(
         request,
         "privacy/history.html",
-        {
-            "versions": PolicyVersion.objects.order_by("-effective_at"),
-            "in_force": selectors.policy_in_force(),
-        },
+        {"versions": versions, "in_force": in_force},
+        validators=[
+            in_force and in_force.pk,
+            *((version.pk, version.withdrawn_at) for version in versions),
+        ],
     )
 
 
@@ -54,7 +57,7 @@ def version(request, label):
         "privacy/version.html",
         {
             "version": version,
-            "rendered": render_markdown(version.body),
+            "rendered": rendered(version.body),
             "previous": selectors.version_before(version),
             "in_force": selectors.policy_in_force(),
         },
@@ -123,12 +126,20 @@ def notices(request):
     page = Paginator(selectors.published_notices(), NOTICES_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    return render(request, "privacy/notices.html", {"page": page})
+    # Notices may be edited in admin: what the list shows of each is part of the ETag.
+    return render_conditionally(
+        request,
+        "privacy/notices.html",
+        {"page": page},
+        validators=[
+            page.number,
+            page.paginator.num_pages,
+            *((notice.pk, notice.title, notice.pinned, notice.published_at) for notice in page),
+        ],
+    )
 
 
 @require_GET
 def notice(request, pk):
     item = get_object_or_404(selectors.published_notices(), pk=pk)
-    return render(
-        request, "privacy/notice.html", {"notice": item, "rendered": render_markdown(item.body)}
-    )
+    return render(request, "privacy/notice.html", {"notice": item, "rendered": rendered(item.body)})

@@ -14,8 +14,7 @@ class RetentionConfig(AppConfig):
         from support import hooks as support_hooks
 
         accounts_hooks.id_reserved.register(selectors.is_archived_id)
-        accounts_hooks.deletion_schedule.register(selectors.deletion_schedule)
-        accounts_hooks.member_records.register(selectors.member_records)
+        accounts_hooks.member_retention.register(selectors.member_retention)
         staff_hooks.held_member_pks.register(selectors.held_member_pks)
         staff_hooks.archived_closures.register(selectors.archived_closures)
         support_hooks.deletion.register(selectors.deletion_of)

@@ -4,10 +4,11 @@ sign-up, the my-data page and the staff side ask their questions (``retention.ap
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Min, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet, Subquery, Value
 from django.utils import timezone, translation
 
 from retention.models import ArchivedMember, LegalHold, member_key
@@ -52,15 +53,25 @@ def member_key_for_id(username: str) -> str | None:
 
 def describe_member_key(key: str) -> str:
     """The ID behind ``key`` for staff screens, wherever the member is now."""
-    prefix, _, pk = key.partition(":")
-    if prefix == get_user_model()._meta.db_table and pk.isdigit():
-        username = (
-            get_user_model().objects.filter(pk=int(pk)).values_list("username", flat=True).first()
-        )
-        if username:
-            return username
-    archived = ArchivedMember.objects.filter(source_key=key).values_list("username", flat=True)
-    return archived.first() or key
+    return describe_member_keys([key])[key]
+
+
+def describe_member_keys(keys: Iterable[str]) -> dict[str, str]:
+    """The ID behind each of ``keys`` (the key itself when no member has it any more), for a
+    whole page of staff screen in two queries: the members still here, then the archived."""
+    keys = set(keys)
+    users = get_user_model()
+    keyed = {}
+    for key in keys:
+        prefix, _, pk = key.partition(":")
+        if prefix == users._meta.db_table and pk.isascii() and pk.isdigit():
+            keyed[key] = int(pk)
+    present = dict(users.objects.filter(pk__in=keyed.values()).values_list("pk", "username"))
+    ids = {key: present[pk] for key, pk in keyed.items() if pk in present}
+    if elsewhere := keys - ids.keys():
+        archived = ArchivedMember.objects.filter(source_key__in=elsewhere)
+        ids.update(archived.values_list("source_key", "username"))
+    return {key: ids.get(key, key) for key in keys}
 
 
 @dataclass(frozen=True)
@@ -127,39 +138,25 @@ class ScheduledDeletion:
     next_deletion: datetime.datetime | None
 
 
-def deletion_schedule(member) -> list[ScheduledDeletion]:
-    """Per category, when the member's oldest record of it will be destroyed.
-
-    Every category with a table in the primary database that names members is listed, and the
-    data kept only while the account is open. Contract records (sign-up, consents) have no date
-    while the account is open: their five-year clock starts at withdrawal; a complaint's starts
-    at its resolution.
-    """
-    schedule = []
-    for entry in (*CATEGORIES, WITH_THE_ACCOUNT):
-        sources = _member_sources(entry)
-        if not sources:
-            continue
-        oldest = [
-            _oldest(
-                source.rows().filter(source.owned_by(pks=[member.pk], usernames=[member.username])),
-                source.clock,
-            )
-            for source in sources
-        ]
-        first = min((moment for moment in oldest if moment is not None), default=None)
-        due = None if entry is WITH_THE_ACCOUNT else first and due_date(entry, first)
-        schedule.append(ScheduledDeletion(entry, due))
-    return schedule
+def _row_due_date(category: Category, source: Source, row) -> datetime.datetime | None:
+    """When ``row`` of ``source`` is destroyed; None while its clock has not started (an
+    unresolved complaint) or when it goes at withdrawal."""
+    if category is WITH_THE_ACCOUNT:
+        return None
+    started = row
+    for step in source.clock.split("__"):
+        started = getattr(started, step)
+    return started and due_date(category, started)
 
 
 @dataclass(frozen=True)
 class MemberRecords:
-    """The member's rows of one source, newest first, and when each is destroyed."""
+    """The member's rows of one source, newest first, how many, and when each is destroyed."""
 
     category: Category
     source: Source
     rows: QuerySet
+    count: int
 
     @property
     def with_the_account(self) -> bool:
@@ -167,14 +164,71 @@ class MemberRecords:
         return self.category is WITH_THE_ACCOUNT
 
     def due_date(self, row) -> datetime.datetime | None:
-        """When ``row`` is destroyed; None while its clock has not started (an unresolved
-        complaint) or when it goes at withdrawal."""
-        if self.with_the_account:
-            return None
-        started = row
-        for step in self.source.clock.split("__"):
-            started = getattr(started, step)
-        return started and due_date(self.category, started)
+        return _row_due_date(self.category, self.source, row)
+
+
+@dataclass(frozen=True)
+class MemberRetention:
+    """What the member is told of their records (policy §5, §7 열람).
+
+    ``schedule``: per category with a table in the primary database that names members (and
+    the data kept only while the account is open), when the member's oldest record of it is
+    destroyed. Contract records (sign-up, consents) have no date while the account is open:
+    their five-year clock starts at withdrawal; a complaint's starts at its resolution.
+
+    ``records``: the sources whose model says what a member sees of it (``member_columns``),
+    in the registry's order, each with the member's rows newest first by the first of those
+    columns; consents and disclosures have pages of their own.
+    """
+
+    schedule: list[ScheduledDeletion]
+    records: list[MemberRecords]
+
+
+def _scalar(rows: QuerySet, aggregate) -> Subquery:
+    """``rows.aggregate(aggregate)`` as a subquery, to be read along with others in one query."""
+    everything = rows.order_by().annotate(everything=Value(1)).values("everything")
+    return Subquery(everything.annotate(value=aggregate).values("value"))
+
+
+def member_retention(member) -> MemberRetention:
+    """The member's deletion schedule and record tables, every date and count in one query.
+
+    One subquery per registered source, however many records the member has: the my-data page
+    then reads only the pages of rows it shows.
+    """
+    aggregates, dated, listed = {}, [], []
+    for entry in (*CATEGORIES, WITH_THE_ACCOUNT):
+        sources = _member_sources(entry)
+        if not sources:
+            continue
+        oldest = []
+        for source in sources:
+            mine = source.owned_by(pks=[member.pk], usernames=[member.username])
+            oldest.append(f"oldest_{len(aggregates)}")
+            aggregates[oldest[-1]] = _scalar(source.rows().filter(mine), Min(source.clock))
+            columns = getattr(source.model_class, "member_columns", ())
+            if not columns:
+                continue
+            rows = source.rows().filter(source.owned_by(pks=[member.pk]))
+            count = f"count_{len(aggregates)}"
+            aggregates[count] = _scalar(rows, Count("pk"))
+            related = source.clock.rpartition("__")[0]
+            if related:
+                rows = rows.select_related(related)
+            listed.append((entry, source, rows.order_by(f"-{columns[0]}", "-pk"), count))
+        dated.append((entry, oldest))
+    values = get_user_model().objects.filter(pk=member.pk).values(**aggregates).get()
+    schedule = []
+    for entry, oldest in dated:
+        first = min((as_moment(values[name]) for name in oldest if values[name]), default=None)
+        due = None if entry is WITH_THE_ACCOUNT else first and due_date(entry, first)
+        schedule.append(ScheduledDeletion(entry, due))
+    records = [
+        MemberRecords(entry, source, rows, values[count] or 0)
+        for entry, source, rows, count in listed
+    ]
+    return MemberRetention(schedule=schedule, records=records)
 
 
 def deletion_of(record) -> tuple[str, datetime.datetime | None]:
@@ -184,28 +238,8 @@ def deletion_of(record) -> tuple[str, datetime.datetime | None]:
     for entry in (*CATEGORIES, WITH_THE_ACCOUNT):
         for source in entry.sources:
             if source.model == label and source.rows().filter(pk=record.pk).exists():
-                return entry.key, MemberRecords(entry, source, source.rows()).due_date(record)
+                return entry.key, _row_due_date(entry, source, record)
     raise LookupError(f"{label} is not in the retention registry")
-
-
-def member_records(member) -> list[MemberRecords]:
-    """The member's records that the my-data page lists, in the registry's order.
-
-    A source is listed when its model says what a member sees of it (``member_columns``),
-    newest first by the first of them; consents and disclosures have pages of their own.
-    """
-    listed = []
-    for entry in (*CATEGORIES, WITH_THE_ACCOUNT):
-        for source in _member_sources(entry):
-            columns = getattr(source.model_class, "member_columns", ())
-            if not columns:
-                continue
-            rows = source.rows().filter(source.owned_by(pks=[member.pk]))
-            related = source.clock.rpartition("__")[0]
-            if related:
-                rows = rows.select_related(related)
-            listed.append(MemberRecords(entry, source, rows.order_by(f"-{columns[0]}", "-pk")))
-    return listed
 
 
 def _iso(moment: datetime.datetime | None) -> str | None:

@@ -35,7 +35,7 @@ def _fast_password_hashing(request, settings):
     if request.node.get_closest_marker("production_hasher") is None:
         settings.PASSWORD_HASHERS = [
             "tests.hashers.FastArgon2PasswordHasher"
-            if path == "django.contrib.auth.hashers.Argon2PasswordHasher"
+            if path == "accounts.hashers.Argon2PasswordHasher"
             else path
             for path in settings.PASSWORD_HASHERS
         ]

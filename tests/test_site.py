@@ -52,7 +52,7 @@ def test_session_and_csrf_cookies_are_lax_and_session_is_httponly(logged_in_clie
 
 @pytest.mark.production_hasher
 def test_argon2_is_the_first_password_hasher():
-    assert settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    assert settings.PASSWORD_HASHERS[0] == "accounts.hashers.Argon2PasswordHasher"
 
 
 def _manage(*args, **env):

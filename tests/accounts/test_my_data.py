@@ -7,8 +7,11 @@ import json
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import IdentityVerification, MisuseRecord, Product, User, VisitRecord
 from tests.conftest import PASSWORD
@@ -49,36 +52,110 @@ def test_my_data_never_shows_another_members_records(reauthed_client, make_membe
     assert "198.51.100.77" not in page and "/secret-other/" not in page and "Other Co" not in page
 
 
-def test_records_are_paginated_newest_first(reauthed_client, member):
-    base = datetime.datetime(2026, 1, 1, tzinfo=SEOUL)
+def visits(member, count, *, start):
+    """``count`` visit records of ``member``, a minute apart after ``start``: /p1/, /p2/, …"""
     VisitRecord.objects.bulk_create(
         VisitRecord(
             member=member,
-            time=base + datetime.timedelta(minutes=n),
+            time=start + datetime.timedelta(minutes=n),
             method="GET",
             path=f"/p{n}/",
             status=200,
         )
-        for n in range(45)
+        for n in range(1, count + 1)
     )
-    first = reauthed_client.get(ME)
-    (visits,) = [
-        table.page for table in first.context["record_tables"] if table.key == "visit-visitrecord"
-    ]
-    assert visits.paginator.count >= 45 and len(visits.object_list) == 20
-    times = [visit.time for visit in visits.object_list]
+
+
+def identity_verifications(member, count):
+    IdentityVerification.objects.bulk_create(
+        IdentityVerification(member=member, ip="192.0.2.1", kind=IdentityVerification.Kind.LOGIN)
+        for _ in range(count)
+    )
+
+
+def misuse_records(member, count):
+    MisuseRecord.objects.bulk_create(
+        MisuseRecord(member=member, ip="192.0.2.2", kind=MisuseRecord.Kind.LOCKOUT)
+        for _ in range(count)
+    )
+
+
+def table(response, key):
+    (found,) = [table for table in response.context["record_tables"] if table.key == key]
+    return found
+
+
+def count_queries(client, data=None) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(ME, data).status_code == 200
+    return len(queries)
+
+
+def test_records_are_paginated_fifty_at_a_time_newest_first(reauthed_client, member):
+    visits(member, 60, start=datetime.datetime(2026, 1, 1, tzinfo=SEOUL))
+    page = table(reauthed_client.get(ME), "visit-visitrecord").page
+    assert page.paginator.count >= 60 and len(page.object_list) == 50
+    times = [visit.time for visit in page.object_list]
     assert times == sorted(times, reverse=True)
-    last = reauthed_client.get(ME, {"visit-visitrecord": visits.paginator.num_pages})
-    assert "/p0/" in last.content.decode()
+    last = reauthed_client.get(ME, {"visit-visitrecord": page.paginator.num_pages})
+    assert "/p1/" in last.content.decode()
 
 
-def test_a_page_number_out_of_range_is_not_an_error(reauthed_client):
-    assert (
-        reauthed_client.get(
-            ME, {"visit-visitrecord": "9999", "misuse-misuserecord": "abc"}
-        ).status_code
-        == 200
+@pytest.mark.policy("7")
+def test_the_second_page_shows_records_51_to_100(reauthed_client, member):
+    # Newer than the visits of the login, so that the n-th newest record is /p(131 - n)/.
+    visits(member, 130, start=timezone.now() + datetime.timedelta(days=1))
+    response = reauthed_client.get(ME, {"visit-visitrecord": "2"})
+    paths = [visit.path for visit in table(response, "visit-visitrecord").page.object_list]
+    assert paths == [f"/p{n}/" for n in range(80, 30, -1)]
+    html = response.content.decode()
+    assert "/p80/" in html and "/p31/" in html
+    assert "/p81/" not in html and "/p30/" not in html
+
+
+def test_page_links_keep_the_other_tables_pages(reauthed_client, member):
+    visits(member, 120, start=timezone.now() + datetime.timedelta(days=1))
+    identity_verifications(member, 60)
+    response = reauthed_client.get(
+        ME, {"visit-visitrecord": "2", "identity-identityverification": "2"}
     )
+    html = response.content.decode()
+    assert table(response, "visit-visitrecord").keep == "identity-identityverification=2"
+    older_visits = "?identity-identityverification=2&amp;visit-visitrecord=3#visit-visitrecord"
+    newer_verifications = "?visit-visitrecord=2&amp;identity-identityverification=1#identity"
+    assert f'href="{older_visits}"' in html and f'href="{newer_verifications}' in html
+
+
+@pytest.mark.parametrize(
+    "wanted", ["abc", "", "0", "-1", "1.5", "1e3", "\x00", "%00", "9999", "9" * 40]
+)
+def test_a_bad_page_number_shows_the_first_or_the_last_page(reauthed_client, member, wanted):
+    visits(member, 120, start=datetime.datetime(2026, 1, 1, tzinfo=SEOUL))
+    response = reauthed_client.get(ME, {"visit-visitrecord": wanted, "misuse-misuserecord": wanted})
+    assert response.status_code == 200
+    page = table(response, "visit-visitrecord").page
+    assert page.number in (1, page.paginator.num_pages)
+    assert table(response, "misuse-misuserecord").page.number == 1
+
+
+@pytest.mark.policy("7")
+def test_my_data_takes_the_same_few_queries_with_one_record_or_a_hundred_and_twenty(
+    reauthed_client, member
+):
+    # Every member has visits and identity verifications (the login): a page of each is read.
+    few = count_queries(reauthed_client)
+    visits(member, 120, start=datetime.datetime(2026, 1, 1, tzinfo=SEOUL))
+    identity_verifications(member, 120)
+    assert count_queries(reauthed_client) == few <= 12
+    assert count_queries(reauthed_client, {"visit-visitrecord": "3"}) == few
+
+
+def test_each_table_with_records_adds_one_query_however_many_records(reauthed_client, member):
+    without = count_queries(reauthed_client)
+    misuse_records(member, 1)
+    one = count_queries(reauthed_client)
+    misuse_records(member, 119)
+    assert count_queries(reauthed_client) == one == without + 1
 
 
 def test_misuse_records_against_the_member_are_shown(reauthed_client, member):

@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 import time_machine
-from django.contrib.auth.hashers import Argon2PasswordHasher
+from django.conf import settings
 from django.urls import reverse
 
 from accounts.models import Product, User
@@ -86,8 +86,8 @@ def test_password_is_stored_as_an_argon2_hash(client, product):
     client.post(SIGNUP, signup_data())
     member = User.objects.get(username="newmember")
     assert member.password.startswith("argon2$argon2id$")
-    hasher = Argon2PasswordHasher
-    assert f"m={hasher.memory_cost},t={hasher.time_cost},p={hasher.parallelism}" in member.password
+    cost = f"m={settings.ARGON2_MEMORY_KIB},t={settings.ARGON2_TIME_COST}"
+    assert f"{cost},p={settings.ARGON2_PARALLELISM}" in member.password
     assert PASSWORD not in member.password
 
 
