@@ -49,7 +49,6 @@ class PolicyVersionAdmin(admin.ModelAdmin):
         "withdrawn_at",
     )  # fmt: skip
     list_filter = ("material",)
-    date_hierarchy = "effective_at"
     search_fields = ("label", "title")
     actions = ["withdraw"]
     readonly_fields = (
@@ -116,7 +115,8 @@ class PolicyVersionAdmin(admin.ModelAdmin):
 class NoticeAdmin(admin.ModelAdmin):
     list_display = ("title", "published_at", "pinned", "policy_version")
     list_filter = ("pinned",)
-    date_hierarchy = "published_at"
+    # Nullable, so admin's automatic select_related would leave it out.
+    list_select_related = ("policy_version",)
     search_fields = ("title", "body")
     readonly_fields = ("policy_version", "preview")
     fields = ("title", "body", "published_at", "pinned", "policy_version", "preview")

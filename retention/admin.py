@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdminMixin
@@ -42,6 +43,16 @@ class LegalHoldForm(forms.ModelForm):
         return super().save(commit)
 
 
+class HoldChangeList(ChangeList):
+    """The list of holds, each knowing its member's ID: looked up for the page at once."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        ids = selectors.describe_member_keys(hold.member_key for hold in self.result_list)
+        for hold in self.result_list:
+            hold.member_id_shown = ids[hold.member_key]
+
+
 @admin.register(LegalHold)
 class LegalHoldAdmin(AccessAuditedAdmin, admin.ModelAdmin):
     """Each hold names a member by ID: every list and page of them is an access record."""
@@ -49,6 +60,7 @@ class LegalHoldAdmin(AccessAuditedAdmin, admin.ModelAdmin):
     form = LegalHoldForm
     list_display = ("pk", "member", "review_on", "placed_by", "placed_at", "lifted_at")
     list_filter = (("lifted_at", admin.EmptyFieldListFilter),)
+    list_select_related = ("placed_by",)
     readonly_fields = ("placed_by", "placed_at", "lifted_by", "lifted_at")
     actions = ["lift"]
 
@@ -56,9 +68,13 @@ class LegalHoldAdmin(AccessAuditedAdmin, admin.ModelAdmin):
         # An archived member has no row to name; the record then names the page's query.
         return list(selectors.holds_for(hold.member_key for hold in holds).pks)
 
+    def get_changelist(self, request, **kwargs):
+        return HoldChangeList
+
     @admin.display(description=_("member"))
     def member(self, hold):
-        return selectors.describe_member_key(hold.member_key)
+        shown = getattr(hold, "member_id_shown", None)
+        return shown if shown is not None else selectors.describe_member_key(hold.member_key)
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -81,4 +97,3 @@ class LegalHoldAdmin(AccessAuditedAdmin, admin.ModelAdmin):
 class PurgeRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("started_at", "finished_at", "outcome", "archived_members", "counts")
     list_filter = ("outcome",)
-    date_hierarchy = "started_at"

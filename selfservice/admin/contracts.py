@@ -109,6 +109,7 @@ class ContractAdmin(admin.ModelAdmin):
     list_display = ("number", "company", "project", "tier", "starts_on", "ends_on", "status",
                     "covered")  # fmt: skip
     list_filter = ("status", "tier")
+    list_select_related = ("tier",)
     search_fields = ("number", "company", "project")
     inlines = (CoverageInline, PaymentInline, ContractChangeInline)
     change_form_template = "admin/selfservice/contract/change_form.html"
@@ -117,7 +118,6 @@ class ContractAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .select_related("tier")
             .annotate(
                 covered_count=Count("coverages", filter=Q(coverages__unlinked_at__isnull=True))
             )

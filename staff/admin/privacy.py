@@ -6,6 +6,8 @@ All of it is personal data handled by staff, so every view writes its access rec
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -29,7 +31,8 @@ class ConsentAdmin(AccessAuditedAdmin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("given_at", "member", "policy_version", "kind", "ip")
     list_filter = ("kind", "policy_version")
     list_select_related = ("member", "policy_version")
-    date_hierarchy = "given_at"
+    # A row per member and version: a filtered list counts its own rows, not the table too.
+    show_full_result_count = False
 
 
 # --- Members' requests (policy §7) and the disclosure register (policy §3) ----------------------
@@ -65,10 +68,11 @@ class PrivacyRequestAdmin(AccessAuditedAdmin, admin.ModelAdmin):
 
     form = PrivacyRequestForm
     list_display = ("received_at", "member", "kind", "channel", "status", "deadline")
-    list_filter = (OverdueFilter, "status", "kind", "channel")
+    list_filter = (
+        OverdueFilter, "status", "kind", "channel", ("received_at", admin.DateFieldListFilter),
+    )  # fmt: skip
     list_select_related = ("member",)
     search_fields = ("member__username",)
-    date_hierarchy = "received_at"
     readonly_fields = ("due_at", "resolved_at", "recorded_by")
 
     def get_readonly_fields(self, request, obj=None):
@@ -148,10 +152,20 @@ class DisclosureAdmin(AccessAuditedAdmin, admin.ModelAdmin):
 
     form = DisclosureForm
     list_display = ("disclosed_at", "recipient", "basis", "statute", "items", "member_count")
-    list_filter = ("basis", "withhold_from_member")
+    list_filter = ("basis", "withhold_from_member", ("disclosed_at", admin.DateFieldListFilter))
     search_fields = ("recipient", "statute", "entries__member__username")
-    date_hierarchy = "disclosed_at"
     readonly_fields = ("recorded_by",)
+
+    def get_queryset(self, request):
+        # Counted in the list's own query, as a subquery so the list's row count skips it.
+        counts = (
+            DisclosedMember.objects.filter(disclosure=OuterRef("pk"))
+            .order_by()
+            .values("disclosure")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return super().get_queryset(request).annotate(member_total=Coalesce(Subquery(counts), 0))
 
     def audited_member_pks(self, objects):
         return list(
@@ -160,9 +174,9 @@ class DisclosureAdmin(AccessAuditedAdmin, admin.ModelAdmin):
             )
         )
 
-    @admin.display(description=_("members"))
+    @admin.display(description=_("members"), ordering="member_total")
     def member_count(self, obj):
-        return obj.entries.count()
+        return obj.member_total
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -184,7 +198,6 @@ class CorrectionNoticeAdmin(AccessAuditedAdmin, admin.ModelAdmin):
     list_display = ("corrected_at", "recipient", "member", "fields", "notified_at", "notified_by")
     list_filter = (("notified_at", admin.EmptyFieldListFilter),)
     list_select_related = ("entry__disclosure", "entry__member", "notified_by")
-    date_hierarchy = "corrected_at"
     actions = ["record_notified"]
 
     def audited_member_pks(self, objects):
