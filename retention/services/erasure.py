@@ -33,7 +33,7 @@ LOCK_ATTEMPTS = 3
 LOCK_NOT_AVAILABLE = "55P03"
 
 
-def _reverse_relations(model: type[models.Model]):
+def reverse_relations(model: type[models.Model]):
     """Every foreign key pointing at ``model``, those without a reverse accessor included."""
     return [
         relation
@@ -45,7 +45,7 @@ def _reverse_relations(model: type[models.Model]):
 def cascade_tables(model: type[models.Model]) -> list[str]:
     """The tables a delete from ``model`` touches: its own and those of its cascading rows."""
     tables = [model._meta.db_table]
-    for relation in _reverse_relations(model):
+    for relation in reverse_relations(model):
         if relation.on_delete is CASCADE:
             tables.extend(cascade_tables(relation.related_model))
     return tables
@@ -77,7 +77,7 @@ def delete_rows(rows: models.QuerySet) -> int:
     model, using = rows.model, rows.db
     with transaction.atomic(using=using):
         will_delete_from(using, cascade_tables(model))
-        for relation in _reverse_relations(model):
+        for relation in reverse_relations(model):
             dependants = relation.related_model._base_manager.using(using).filter(
                 **{f"{relation.field.name}__in": rows.values("pk")}
             )

@@ -7,7 +7,8 @@ from axes.models import AccessAttempt
 from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.core.management import CommandError, call_command
-from django.db import DatabaseError, models, router
+from django.db import DatabaseError, connections, models, router
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts import services as accounts_services
@@ -20,6 +21,7 @@ from accounts.models import (
     VisitRecord,
 )
 from privacy.models import Consent
+from privacy.services import record_request
 from retention.models import ArchivedMember, ArchivedRecord, member_key, source_key
 from retention.services import archiving
 from retention.services.erasure import delete_rows
@@ -221,6 +223,120 @@ def test_a_record_written_after_the_copy_keeps_the_member_for_the_next_run(leave
     archiving.archive_closed_accounts()
     assert not User.objects.filter(pk=leaver.pk).exists()
     assert ArchivedRecord.objects.filter(data__path="/late").exists()
+
+
+def leave(member: User) -> User:
+    """The member leaves a visit and an identity record, then withdraws."""
+    accounts_services.record_identity_verification(member=member, ip="10.0.0.1", kind="login")
+    VisitRecord.objects.create(member=member, ip="10.0.0.1", method="GET", path="/", status=200)
+    return accounts_services.close_account(member=member)
+
+
+def join(make_member, prefix: str, count: int) -> list[User]:
+    # One address each: sign-ups per address are limited.
+    return [
+        make_member(username=f"{prefix}{n:02d}", company=f"{prefix} Co", ip=f"10.1.{n}.1")
+        for n in range(count)
+    ]
+
+
+def owners_of_records() -> dict[str, str]:
+    """The member key of every visit and identity record in the primary database."""
+    return {
+        source_key(model, pk): member_key(member)
+        for model in (VisitRecord, IdentityVerification)
+        for pk, member in model.objects.values_list("pk", "member_id")
+    }
+
+
+def archive_counting_queries() -> dict[str, int]:
+    """Archive the closed accounts; how many queries that sent to each database."""
+    with (
+        CaptureQueriesContext(connections["default"]) as primary,
+        CaptureQueriesContext(connections["archive"]) as archive,
+    ):
+        archiving.archive_closed_accounts()
+    return {"default": len(primary), "archive": len(archive)}
+
+
+def test_archiving_thirty_members_takes_no_more_queries_than_archiving_three(make_member):
+    for member in join(make_member, "few", 3):
+        leave(member)
+    few = archive_counting_queries()
+    for member in join(make_member, "many", 30):
+        leave(member)
+    many = archive_counting_queries()
+    assert many == few
+    assert ArchivedMember.objects.count() == 33
+    assert not User.objects.exists() and not VisitRecord.objects.exists()
+
+
+@pytest.mark.policy("6")
+def test_members_move_batch_by_batch_and_records_chunk_by_chunk(make_member, monkeypatch):
+    monkeypatch.setattr(archiving, "MEMBER_BATCH", 2)
+    monkeypatch.setattr(archiving, "RECORD_CHUNK", 1)
+    for member in join(make_member, "batch", 5):
+        leave(member)
+    owners = owners_of_records()
+    result = archiving.archive_closed_accounts()
+    assert (result.members, result.records) == (5, len(owners))
+    assert dict(ArchivedRecord.objects.values_list("source_key", "member_key")) == owners
+    assert ArchivedMember.objects.count() == 5
+    assert not User.objects.exists() and not owners_of_records()
+
+
+@pytest.mark.policy("6")
+def test_a_crash_in_a_later_batch_leaves_the_earlier_ones_moved(make_member, monkeypatch):
+    monkeypatch.setattr(archiving, "MEMBER_BATCH", 2)
+    for member in join(make_member, "crash", 4):
+        leave(member)
+    owners = owners_of_records()
+    original = archiving._delete_members
+    batches = []
+
+    def crash_in_the_second(batch):
+        batches.append(batch)
+        if len(batches) == 2:
+            raise Crash
+        return original(batch)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(archiving, "_delete_members", crash_in_the_second)
+        with pytest.raises(Crash):
+            archiving.archive_closed_accounts()
+    assert User.objects.count() == 2, "the first batch moved, the second waits"
+    place = where_is(set(owners))
+    assert place["primary"] | place["archive"] == set(owners)
+    archiving.archive_closed_accounts()
+    assert dict(ArchivedRecord.objects.values_list("source_key", "member_key")) == owners
+    assert ArchivedMember.objects.count() == 4 and not User.objects.exists()
+
+
+@pytest.mark.policy("7")
+def test_a_waiting_member_between_two_others_keeps_every_record(make_member):
+    first, waiting, last = join(make_member, "span", 3)
+    record_request(member=waiting, kind="access", channel="letter")
+    for member in (first, waiting, last):
+        leave(member)
+    result = archiving.archive_closed_accounts()
+    assert (result.members, result.waiting) == (2, 1)
+    assert set(User.objects.values_list("pk", flat=True)) == {waiting.pk}
+    assert VisitRecord.objects.filter(member=waiting).count() == 1
+    assert IdentityVerification.objects.filter(member=waiting).count() == 1
+    assert not ArchivedRecord.objects.filter(member_key=member_key(waiting.pk)).exists()
+    assert not ArchivedMember.objects.filter(source_key=member_key(waiting.pk)).exists()
+
+
+def test_what_a_withdrawn_staff_member_did_for_others_stays_without_their_name(member):
+    agent = staff()
+    verification = IdentityVerification.objects.create(
+        member=member, kind=IdentityVerification.Kind.STAFF_ASSISTED, verified_by=agent
+    )
+    accounts_services.close_account(member=agent)
+    archiving.archive_closed_accounts()
+    verification.refresh_from_db()
+    assert verification.verified_by is None
+    assert not User.objects.filter(pk=agent.pk).exists()
 
 
 @pytest.mark.policy("5")
