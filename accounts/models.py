@@ -214,6 +214,24 @@ class VisitRecord(MemberRecord):
         return f"{super().__str__()} {self.method} {self.path} {self.status}"
 
 
+class VisitDay(models.Model):
+    """How many visits one local day had, counted once the day is over.
+
+    The staff dashboard reads these few rows rather than the visit table, which holds three
+    months of every request. A count names no one, so it outlives the records it counts.
+    """
+
+    day = models.DateField(_("day"), primary_key=True)
+    visits = models.PositiveIntegerField(_("visits"))
+
+    class Meta:
+        verbose_name = _("visits of a day")
+        verbose_name_plural = _("visits of each day")
+
+    def __str__(self):
+        return f"{self.day:%Y-%m-%d} {self.visits}"
+
+
 class IdentityVerification(MemberRecord):
     """본인확인에 관한 기록: a login, password re-check or password change."""
 

@@ -141,6 +141,14 @@ class LivePortal:
     url: str
     databases: Databases
     log_file: Path
+    server: subprocess.Popen
+
+    def worker_pids(self) -> list[int]:
+        """The gunicorn workers serving now (the master's children, Linux /proc)."""
+        pid = self.server.pid
+        return [
+            int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        ]
 
     def log(self) -> str:
         """Everything gunicorn and the portal wrote to stdout and stderr so far."""
@@ -186,7 +194,9 @@ def live_portal(databases: Databases, tmp_path: Path, *, workers: int = 4) -> It
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    portal = LivePortal(url=f"http://127.0.0.1:{port}", databases=databases, log_file=log_file)
+    portal = LivePortal(
+        url=f"http://127.0.0.1:{port}", databases=databases, log_file=log_file, server=server
+    )
     try:
         _wait_until_healthy(portal, server)
         yield portal

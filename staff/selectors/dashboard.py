@@ -1,7 +1,8 @@
 """The staff dashboard: aggregates only, never a member's row (policy §9 다, least privilege).
 
 Members with a pending correction are left out of every figure (policy §7: their data are not
-used until corrected). Each figure is one query, whatever the number of members.
+used until corrected). Each figure is one query, whatever the number of members, except the
+visits per day: three (the kept daily counts, today's, and those of restricted members).
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
-from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from accounts.models import User, VisitRecord
+from accounts.services import count_visits_per_day
+from core.dates import count_per_period, local_midnight
 from privacy.selectors import open_requests, restricted_member_ids
 from staff import hooks
 
@@ -71,55 +73,50 @@ def members_by_company_size() -> list[tuple[str, int]]:
     return list(counts.items())
 
 
-def _per_month(rows, field_name: str) -> list[tuple[datetime.date, int]]:
-    zone = timezone.get_default_timezone()
+def _month_starts(now: datetime.datetime, months: int) -> list[datetime.datetime]:
+    """The first instants of the last ``months`` local months, then of the month after now's."""
+    local = timezone.localtime(now)
+    first = local.year * 12 + local.month - months
     return [
-        (row["month"].date() if hasattr(row["month"], "date") else row["month"], row["n"])
-        for row in rows.annotate(month=TruncMonth(field_name, tzinfo=zone))
-        .values("month")
-        .annotate(n=Count("pk"))
-        .order_by("month")
+        local_midnight(datetime.date(index // 12, index % 12 + 1, 1))
+        for index in range(first, first + months + 1)
     ]
 
 
-def _since(now: datetime.datetime, months: int) -> datetime.datetime:
-    local = timezone.localtime(now)
-    month_index = local.year * 12 + local.month - 1 - (months - 1)
-    return local.replace(
-        year=month_index // 12, month=month_index % 12 + 1, day=1, hour=0, minute=0, second=0,
-        microsecond=0,
-    )  # fmt: skip
+def _per_month(rows, field_name: str, now: datetime.datetime) -> dict[datetime.date, int]:
+    bounds = _month_starts(now, MONTHS)
+    counts = count_per_period(rows, field_name, bounds)
+    return {start.date(): n for start, n in zip(bounds, counts, strict=False) if n}
 
 
 def signups_per_month(now: datetime.datetime) -> list[tuple[datetime.date, int]]:
-    return _per_month(_members().filter(date_joined__gte=_since(now, MONTHS)), "date_joined")
+    return sorted(_per_month(_members(), "date_joined", now).items())
 
 
 def withdrawals_per_month(now: datetime.datetime) -> list[tuple[datetime.date, int]]:
     """Closed accounts still in the primary database plus those already archived: two queries."""
-    since = _since(now, MONTHS)
-    counts: dict[datetime.date, int] = {}
-    for rows in (
-        _members().filter(closed_at__gte=since),
-        hooks.archived_closures(since),
-    ):
-        for month, n in _per_month(rows, "closed_at"):
-            counts[month] = counts.get(month, 0) + n
+    counts = _per_month(_members(), "closed_at", now)
+    archived = hooks.archived_closures(_month_starts(now, MONTHS)[0])
+    for month, n in _per_month(archived, "closed_at", now).items():
+        counts[month] = counts.get(month, 0) + n
     return sorted(counts.items())
 
 
 def visits_per_day(now: datetime.datetime) -> list[tuple[datetime.date, int]]:
-    since = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    since -= datetime.timedelta(days=VISIT_DAYS - 1)
-    rows = (
-        VisitRecord.objects.filter(time__gte=since)
-        .exclude(member_id__in=restricted_member_ids())
-        .annotate(day=TruncDate("time", tzinfo=timezone.get_default_timezone()))
-        .values("day")
-        .annotate(n=Count("pk"))
-        .order_by("day")
+    """Visits of the last 30 local days, from the kept daily counts, less those of restricted
+    members; a day's count is kept the first time the dashboard asks for it after the day."""
+    today = timezone.localdate(now)
+    days = [today - datetime.timedelta(days=n) for n in range(VISIT_DAYS - 1, -1, -1)]
+    counts = count_visits_per_day(days=days, now=now)
+    bounds = [local_midnight(day) for day in [*days, today + datetime.timedelta(days=1)]]
+    restricted = count_per_period(
+        VisitRecord.objects.filter(member_id__in=restricted_member_ids()), "time", bounds
     )
-    return [(row["day"], row["n"]) for row in rows]
+    return [
+        (day, counts[day] - left_out)
+        for day, left_out in zip(days, restricted, strict=True)
+        if counts[day] - left_out
+    ]
 
 
 def request_counts(now: datetime.datetime) -> tuple[int, int]:
