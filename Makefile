@@ -59,16 +59,24 @@ messages: $(VENV)/.installed-dev var/secret_key
 	msgattrib --clear-fuzzy --empty --clear-previous -o locale/ko/LC_MESSAGES/django.po locale/ko/LC_MESSAGES/django.po
 	$(BIN)/python manage.py compilemessages
 
-# Benchmarks (README): purge_expired against a plain DELETE on SQLite and PostgreSQL, how long
-# PostgreSQL's rewrites hold their locks, the support desk's pages at 100,000 inquiries,
-# the knowledge base's search at 10,000 articles (SQLite; PostgreSQL too with DATABASE_URL),
-# and a worker's memory while it serves a 1 GB release file.
+# Benchmarks (README "Performance"): purge_expired and archiving against a plain DELETE on SQLite
+# and PostgreSQL, how long PostgreSQL's rewrites hold their locks, the support desk's pages at
+# 100,000 inquiries, the knowledge base's search at 10,000 articles, a worker's memory while it
+# serves a 1 GB release file, the pages at 100,000 members and 5,000,000 visits, and logins.
+# Each prints its figures and adds them to one table of ratios, each against the baseline it
+# measured in the same run, printed at the end; a figure that misses its target fails the run.
+bench: export BENCH_REPORT := $(abspath var/bench-report.jsonl)
 bench: $(VENV)/.installed-dev
+	@command -v ab >/dev/null || { echo "bench/pages.py and bench/login.py need ApacheBench: apt-get install apache2-utils" >&2; exit 1; }
+	mkdir -p var && rm -f "$$BENCH_REPORT"
 	$(BIN)/python bench/purge.py $(BENCH_ARGS)
 	$(BIN)/python bench/erasure.py $(ERASURE_ARGS)
 	$(BIN)/python bench/support.py $(SUPPORT_BENCH_ARGS)
 	$(BIN)/python bench/kb.py $(KB_BENCH_ARGS)
 	$(BIN)/python bench/downloads.py $(DOWNLOAD_BENCH_ARGS)
+	$(BIN)/python bench/pages.py $(PAGES_BENCH_ARGS)
+	$(BIN)/python bench/login.py $(LOGIN_BENCH_ARGS)
+	$(BIN)/python bench/report.py "$$BENCH_REPORT"
 
 # The crash campaign: kill -9 during archiving on SQLite and PostgreSQL; fails on any loss.
 chaos: $(VENV)/.installed-dev

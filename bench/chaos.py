@@ -29,6 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import dataset  # noqa: E402
 from purge import ROOT, migrate  # noqa: E402
 from serving import BACKENDS, database_addresses, fresh_portal  # noqa: E402
 
@@ -36,79 +37,47 @@ VISITS_EACH, IDENTITIES_EACH = 3, 2
 
 
 class Database:
-    """The primary or archive database of one backend, reached directly (no Django)."""
+    """The primary or archive database of one backend, read directly (no Django)."""
 
     def __init__(self, backend: str, address: str):
         self.backend, self.address = backend, address
 
-    @contextlib.contextmanager
-    def connect(self):
+    def rows(self, sql: str) -> list[tuple]:
         if self.backend == "sqlite":
             connection = sqlite3.connect(self.address, timeout=60)
         else:
             import psycopg
 
             connection = psycopg.connect(self.address)
-        try:
-            yield connection
-            connection.commit()
-        finally:
-            connection.close()
-
-    def runner(self, connection):
-        """``run(sql, params)`` on ``connection``: ``%s`` placeholders, aware datetimes, on
-        either backend (SQLite is given them as Django stores them: UTC text)."""
-
-        def run(sql: str, params: tuple = ()):
-            if self.backend != "sqlite":
-                return connection.execute(sql, params)
-            values = tuple(
-                value.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-                if isinstance(value, datetime.datetime)
-                else value
-                for value in params
-            )
-            return connection.execute(sql.replace("%s", "?"), values)
-
-        return run
-
-    def rows(self, sql: str, params: tuple = ()) -> list[tuple]:
-        with self.connect() as connection:
-            return self.runner(connection)(sql, params).fetchall()
+        with contextlib.closing(connection):
+            return connection.execute(sql).fetchall()
 
 
-ADD_MEMBER = (
-    "INSERT INTO accounts_user (username, password, company, project, date_joined, closed_at, "
-    "is_active, is_staff, is_superuser) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id"
-)
-ADD_VISIT = (
-    "INSERT INTO accounts_visitrecord (time, ip, member_id, method, path, status) "
-    "VALUES (%s, %s, %s, %s, %s, %s)"
-)
-ADD_IDENTITY = (
-    "INSERT INTO accounts_identityverification (time, ip, member_id, kind, channel) "
-    "VALUES (%s, %s, %s, %s, %s)"
-)
-
-
-def add_withdrawn(primary: Database, first: int, count: int) -> None:
+def add_withdrawn(first: int, count: int) -> None:
     """``count`` withdrawn members from number ``first``, each with visits and identity records."""
-    now = datetime.datetime.now(datetime.UTC)
+    from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+    from django.utils import timezone
+
+    from accounts.models import IdentityVerification, User, VisitRecord
+
+    now = timezone.now()
     joined, closed = now - datetime.timedelta(days=90), now - datetime.timedelta(hours=1)
-    with primary.connect() as connection:
-        run = primary.runner(connection)
-        for n in range(first, first + count):
-            member = run(
-                ADD_MEMBER,
-                (f"chaos{n:06d}", "!", f"Chaos Co {n}", "Apollo", joined, closed, False, False,
-                 False),
-            ).fetchone()[0]  # fmt: skip
-            for k in range(VISITS_EACH):
-                day = now - datetime.timedelta(days=k)
-                run(ADD_VISIT, (day, "10.7.0.1", member, "GET", "/", 200))
-            for k in range(IDENTITIES_EACH):
-                day = now - datetime.timedelta(days=k)
-                run(ADD_IDENTITY, (day, "10.7.0.1", member, "login", ""))
+    members = User.objects.bulk_create(
+        User(username=f"chaos{n:06d}", password=UNUSABLE_PASSWORD_PREFIX, company=f"Chaos Co {n}",
+             project="Apollo", date_joined=joined, closed_at=closed, is_active=False)
+        for n in range(first, first + count)
+    )  # fmt: skip
+    days = [now - datetime.timedelta(days=k) for k in range(max(VISITS_EACH, IDENTITIES_EACH))]
+    VisitRecord.objects.bulk_create(
+        VisitRecord(time=day, ip="10.7.0.1", member=member, method="GET", path="/", status=200)
+        for member in members
+        for day in days[:VISITS_EACH]
+    )
+    IdentityVerification.objects.bulk_create(
+        IdentityVerification(time=day, ip="10.7.0.1", member=member, kind="login")
+        for member in members
+        for day in days[:IDENTITIES_EACH]
+    )
 
 
 def archive(env: dict) -> subprocess.Popen:
@@ -126,13 +95,13 @@ def campaign(backend: str, env: dict, primary: Database, archived: Database, arg
     chance = random.Random(args.seed)  # noqa: S311
     # One batch moved without a kill tells how long a run lasts, start-up included: the kills
     # then fall anywhere in such a run.
-    add_withdrawn(primary, 0, args.members_per_kill)
+    dataset.run(env, "chaos:add_withdrawn", first=0, count=args.members_per_kill)
     members = args.members_per_kill
     started = time.monotonic()
     archive(env).wait()
     duration = time.monotonic() - started
     for _ in range(args.kills):
-        add_withdrawn(primary, members, args.members_per_kill)
+        dataset.run(env, "chaos:add_withdrawn", first=members, count=args.members_per_kill)
         members += args.members_per_kill
         run = archive(env)
         time.sleep(chance.uniform(0, duration))

@@ -31,7 +31,6 @@ import http.client
 import http.cookiejar
 import os
 import re
-import subprocess
 import sys
 import threading
 import time
@@ -41,47 +40,56 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from purge import ROOT, manage, migrate  # noqa: E402
+import dataset  # noqa: E402
+import report  # noqa: E402
+from purge import manage, migrate  # noqa: E402
 from serving import fresh_portal, one_worker, opener  # noqa: E402
 
 MB = 1024 * 1024
 FILE_NAME = "NEXCORE-bench-9.0.0.bin"
-SETUP = """
-from accounts import services
-from accounts.models import Product
-from selfservice.models import Release
-product = Product.objects.get(slug="nexcore-framework")
-services.register_member(
-    username="downloader01", password="bench-only-pass-981!", company="Bench Co",
-    project="Downloads", product=product, ip="127.0.0.1",
-)
-Release.objects.create(product=product, version="9.0.0", published=True, audience="users")
-"""
-SESSION = """
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from accounts.models import User
-from accounts.sessions import SessionStore
-from selfservice.models import ReleaseFile
-user = User.objects.get(username="downloader01")
-session = SessionStore()
-session[SESSION_KEY] = str(user.pk)
-session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-session.create()
-item = ReleaseFile.objects.get()
-print(session.session_key, item.pk, item.sha256, item.storage_name)
-"""
-RECORDS = """
-from selfservice.models import Download
-print(Download.objects.count())
-"""
 
 
-def shell(env: dict, code: str) -> str:
-    return subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
-        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
-    ).stdout  # fmt: skip
+def setup() -> None:
+    """A member using NEXCORE Framework, and its published release 9.0.0 (no file yet)."""
+    from accounts import services
+    from accounts.models import Product
+    from selfservice.models import Release
+
+    product = Product.objects.get(slug="nexcore-framework")
+    services.register_member(
+        username="downloader01",
+        password="bench-only-pass-981!",  # noqa: S106 (a throwaway member of a throwaway database)
+        company="Bench Co",
+        project="Downloads",
+        product=product,
+        ip="127.0.0.1",
+    )
+    Release.objects.create(product=product, version="9.0.0", published=True, audience="users")
+
+
+def session() -> None:
+    """Prints the member's session key, then the release file's pk, SHA-256 and storage name."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    from accounts.models import User
+    from accounts.sessions import SessionStore
+    from selfservice.models import ReleaseFile
+
+    user = User.objects.get(username="downloader01")
+    stored = SessionStore()
+    stored[SESSION_KEY] = str(user.pk)
+    stored[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    stored[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    stored.create()
+    item = ReleaseFile.objects.get()
+    print(stored.session_key, item.pk, item.sha256, item.storage_name)
+
+
+def supply_records() -> None:
+    """Prints how many supply records the downloads wrote."""
+    from selfservice.models import Download
+
+    print(Download.objects.count())
 
 
 def rss_kb(pid: int) -> int:
@@ -194,7 +202,7 @@ def main() -> None:
         env["DJANGO_STATIC_ROOT"] = str(work / "static")
         env["RELEASE_FILE_MAX_BYTES"] = str(args.megabytes * MB + MB)
         migrate(env)
-        shell(env, SETUP)
+        dataset.run(env, "downloads:setup")
         source = work / "upload" / FILE_NAME
         source.parent.mkdir()
         write_file(source, args.megabytes)
@@ -202,7 +210,7 @@ def main() -> None:
             env, "add_release_file", "nexcore-framework", "9.0.0", str(source), measure=True
         )
         source.unlink()
-        session_key, pk, sha256, storage_name = shell(env, SESSION).split()
+        session_key, pk, sha256, storage_name = dataset.run(env, "downloads:session").split()
         manage(env, "collectstatic", "--noinput", "-v", "0")
         base_seconds, base_sha256 = baseline(work / "releases" / storage_name)
 
@@ -226,7 +234,7 @@ def main() -> None:
                     rate=rate,
                 ),
             ]
-        records = shell(env, RECORDS).strip()
+        records = dataset.run(env, "downloads:supply_records").strip()
 
     size = args.megabytes * MB
     throughput = args.megabytes / base_seconds
@@ -247,6 +255,11 @@ def main() -> None:
               f"bytes {'right' if right else 'WRONG'}")  # fmt: skip
         if expected and run.size < expected:
             print(f"      cut off after {run.size / MB:,.1f} MB: the worker was killed (timeout?)")
+        report.add("downloads", "SQLite", f"{args.megabytes:,} MB file, {run.label}",
+                   measured=f"{run.seconds:.2f} s, +{growth:.1f} MB RSS",
+                   baseline=f"{base_seconds:.2f} s read and hash", ratio=run.seconds / base_seconds,
+                   target=f"bytes right, < +{args.max_growth_mb} MB",
+                   met=right and growth <= args.max_growth_mb)  # fmt: skip
         print(f"      worker RSS {run.before / 1024:.0f} MB before, {run.peak / 1024:.0f} MB peak, "
               f"{run.after / 1024:.0f} MB after: +{growth:.1f} MB, {growth * MB / size:.4f} "
               f"of the file's size (limit +{args.max_growth_mb} MB)")  # fmt: skip

@@ -26,7 +26,9 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from purge import BENCH_KEY, make_months, manage, migrate  # noqa: E402
+import dataset  # noqa: E402
+import report  # noqa: E402
+from purge import BENCH_KEY, manage, migrate  # noqa: E402
 
 # The site's time zone, in which the visit partitions are months (settings: TIME_ZONE).
 ZONE = os.environ.get("TIME_ZONE", "Asia/Seoul")
@@ -34,43 +36,58 @@ ZONE = os.environ.get("TIME_ZONE", "Asia/Seoul")
 TABLES = ("accounts_user", "privacy_consent", "accounts_identityverification")
 
 
-def load(connection, members: int, visits: int, now: datetime.datetime) -> int:
-    """``members`` members, one in a hundred withdrawn, and ``visits`` visit records of this
-    month; returns how many are withdrawn."""
-    cursor = connection.cursor()
-    policy = cursor.execute("SELECT min(id) FROM privacy_policyversion").fetchone()[0]
+def load(members: int, visits: int, now: str) -> None:
+    """The visit table's month partitions from ``now``'s month on; ``members`` members, one in
+    a hundred withdrawn, with a consent and an identity record each; ``visits`` visit records
+    of the day before ``now``; then ``VACUUM ANALYZE``. Prints how many are withdrawn."""
+    from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+    from django.db import connection
+    from django.utils import timezone
+
+    from accounts.models import IdentityVerification, User, VisitRecord
+    from privacy.models import Consent, PolicyVersion
+    from retention import partitions
+    from retention.registry import category
+
+    now = datetime.datetime.fromisoformat(now)
+    partitions.ensure_months(category("visit").sources[0], now=timezone.now(), cutoff=now)
+    policy = PolicyVersion.objects.order_by("pk").values_list("pk", flat=True).first()
     joined, closed = now - datetime.timedelta(days=400), now - datetime.timedelta(days=1)
-    with cursor.copy(
-        "COPY accounts_user (id, username, password, company, project, date_joined, closed_at, "
-        "is_active, is_staff, is_superuser) FROM STDIN"
-    ) as copy:
-        for n in range(1, members + 1):
-            withdrawn = n % 100 == 0
-            copy.write_row(
-                (n, f"member{n:07d}", "!", f"Company {n % 997}", f"Project {n}", joined,
-                 closed if withdrawn else None, not withdrawn, False, False)
-            )  # fmt: skip
-    cursor.execute("SELECT setval(pg_get_serial_sequence('accounts_user', 'id'), %s)", [members])
-    with cursor.copy(
-        "COPY privacy_consent (member_id, policy_version_id, kind, given_at, ip) FROM STDIN"
-    ) as copy:
-        for n in range(1, members + 1):
-            copy.write_row((n, policy, "signup", joined, "10.1.0.1"))
-    with cursor.copy(
-        "COPY accounts_identityverification (time, ip, member_id, kind, channel) FROM STDIN"
-    ) as copy:
-        for n in range(1, members + 1):
-            copy.write_row((now - datetime.timedelta(days=2), "10.1.0.1", n, "login", ""))
-    with cursor.copy(
-        "COPY accounts_visitrecord (time, ip, member_id, method, path, status) FROM STDIN"
-    ) as copy:
-        for n in range(visits):
-            copy.write_row(
-                (now - datetime.timedelta(seconds=n % 86400), "10.1.0.1", n % members + 1,
-                 "GET", "/support/", 200)
-            )  # fmt: skip
-    connection.commit()
-    return members // 100
+    numbers = range(1, members + 1)
+    dataset.insert(
+        User,
+        (
+            {"id": n, "username": f"member{n:07d}", "password": UNUSABLE_PASSWORD_PREFIX,
+             "company": f"Company {n % 997}", "project": f"Project {n}", "date_joined": joined,
+             "closed_at": closed if n % 100 == 0 else None, "is_active": n % 100 != 0}
+            for n in numbers
+        ),
+    )  # fmt: skip
+    dataset.insert(
+        Consent,
+        (
+            {"member_id": n, "policy_version_id": policy, "kind": "signup", "given_at": joined,
+             "ip": "10.1.0.1"}
+            for n in numbers
+        ),
+    )  # fmt: skip
+    verified = now - datetime.timedelta(days=2)
+    dataset.insert(
+        IdentityVerification,
+        ({"time": verified, "ip": "10.1.0.1", "member_id": n, "kind": "login"} for n in numbers),
+    )
+    dataset.insert(
+        VisitRecord,
+        (
+            {"time": now - datetime.timedelta(seconds=n % 86400), "ip": "10.1.0.1",
+             "member_id": n % members + 1, "method": "GET", "path": "/support/",
+             "status": 200}
+            for n in range(visits)
+        ),
+    )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    print(User.objects.filter(closed_at__isnull=False).count())
 
 
 def timed(connection, statement: str) -> float:
@@ -110,11 +127,9 @@ def bench(members: int, visits: int, server: str, prefix: str) -> None:
         )
         migrate(env)
         now = datetime.datetime.now(datetime.UTC)
-        make_months(env, since=now)
-        with psycopg.connect(env["DATABASE_URL"]) as connection:
-            withdrawn = load(connection, members, visits, now)
-        with psycopg.connect(env["DATABASE_URL"], autocommit=True) as connection:
-            connection.execute("VACUUM ANALYZE")
+        withdrawn = int(
+            dataset.run(env, "erasure:load", members=members, visits=visits, now=now.isoformat())
+        )
         for key in ("full", "plain"):
             admin.execute(f'CREATE DATABASE "{names[key]}" TEMPLATE "{names["base"]}"')
         seconds, _rss, output = manage(env, "archive_closed_accounts", measure=True)
@@ -134,6 +149,9 @@ def bench(members: int, visits: int, server: str, prefix: str) -> None:
                 f"   {table:<30} VACUUM FULL (lock held) {full:6.3f} s   plain VACUUM "
                 f"{plain:6.3f} s   ratio {full / plain:5.1f}"
             )
+            report.add("erasure", "PostgreSQL", f"{table} rewrite, {members:,} members",
+                       measured=f"{full:.3f} s VACUUM FULL", baseline=f"{plain:.3f} s VACUUM",
+                       ratio=full / plain, target="", met=None)  # fmt: skip
     finally:
         drop()
         admin.close()

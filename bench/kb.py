@@ -21,13 +21,10 @@ own created there (``BENCH_DB_PREFIX``, default nexcore_bench) and dropped after
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime
 import os
 import random
-import sqlite3
 import statistics
-import subprocess
 import sys
 import time
 import urllib.parse
@@ -36,8 +33,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from purge import ROOT, migrate  # noqa: E402
-from serving import BACKENDS, database_addresses, fresh_portal, one_worker  # noqa: E402
+import dataset  # noqa: E402
+import report  # noqa: E402
+from purge import migrate  # noqa: E402
+from serving import BACKENDS, fresh_portal, one_worker, with_static_files  # noqa: E402
 
 FULL_SCALE = 10_000
 WORDS_EACH = 300
@@ -65,11 +64,10 @@ ENGLISH, KOREAN = _ENGLISH.split(), _KOREAN.split()
 PARTICLES = ("이", "을", "은", "에서", "으로", "")
 
 
-def article_rows(count: int, seed: int = 13) -> tuple[list[tuple], list[tuple]]:
-    """Articles and their product links as tuples, ids counted from 1."""
+def articles(count: int, seed: int = 13):
+    """``count`` published articles as rows for ``dataset.insert``, ids counted from 1."""
     rng = random.Random(seed)  # noqa: S311 - test data, the same in every run
     today = datetime.date.today()
-    articles, links = [], []
     for n in range(1, count + 1):
         words = [rng.choice(ENGLISH if rng.random() < 0.6 else KOREAN) for _ in range(WORDS_EACH)]
         if n % 3 == 0:
@@ -84,43 +82,34 @@ def article_rows(count: int, seed: int = 13) -> tuple[list[tuple], list[tuple]]:
         if n % 40 == 0:
             title = f"데이터베이스연결 {rng.choice(KOREAN)} {n}"
         body = "\n\n".join(" ".join(words[i : i + 60]) + "." for i in range(0, WORDS_EACH, 60))
-        reviewed = today - datetime.timedelta(days=n % 365)
-        articles.append((n, title, f"article-{n}", body, "", True, reviewed, n % 11, n % 5))
-        if n % 5 == 0:
-            links.append((n, 1 + n % 5))
-    return articles, links
+        yield {
+            "id": n,
+            "title": title,
+            "slug": f"article-{n}",
+            "body": body,
+            "published": True,
+            "last_reviewed_on": today - datetime.timedelta(days=n % 365),
+            "helpful_yes": n % 11,
+            "helpful_no": n % 5,
+        }
 
 
-ARTICLES = (
-    "selfservice_article",
-    "id, title, slug, body, tags, published, last_reviewed_on, helpful_yes, helpful_no",
-)
-LINKS = ("selfservice_article_products", "article_id, product_id")
+def load(count: int) -> None:
+    """The articles, every fifth about the first product; ``VACUUM ANALYZE`` on PostgreSQL."""
+    from django.db import connection
 
+    from accounts.models import Product
+    from selfservice.models import Article
 
-def load(backend: str, address: str, count: int) -> None:
-    articles, links = article_rows(count)
-    if backend == "sqlite":
-        with contextlib.closing(sqlite3.connect(address)) as db:
-            for (table, columns), rows in ((ARTICLES, articles), (LINKS, links)):
-                marks = ", ".join("?" * len(rows[0]))
-                db.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
-            db.commit()
-        return
-    import psycopg
-
-    with psycopg.connect(address) as db:
-        for (table, columns), rows in ((ARTICLES, articles), (LINKS, links)):
-            with db.cursor().copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        db.execute(
-            "SELECT setval(pg_get_serial_sequence('selfservice_article', 'id'), "
-            "max(id)) FROM selfservice_article"
-        )
-        db.commit()
-    with psycopg.connect(address, autocommit=True) as db:
-        db.execute("VACUUM ANALYZE")
+    dataset.insert(Article, articles(count))
+    product = Product.objects.order_by("pk").values_list("pk", flat=True).first()
+    dataset.insert(
+        Article.products.through,
+        ({"article_id": n, "product_id": product} for n in range(5, count + 1, 5)),
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
 
 
 def timings(url: str, repeat: int, form: dict | None = None) -> list[float]:
@@ -143,18 +132,13 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20, method="inclusive")[-1]
 
 
-def bench(backend: str, env: dict, primary: str, args) -> list[str]:
+def bench(backend: str, env: dict, args) -> list[str]:
     """Measure one backend; return the searches over budget."""
     migrate(env)
     started = time.perf_counter()
-    load(backend.lower(), primary, args.articles)
+    dataset.run(env, "kb:load", count=args.articles)
     loaded = time.perf_counter() - started
-    static = Path(env["DJANGO_VAR_DIR"]) / "static"
-    env = {**env, "DJANGO_STATIC_ROOT": str(static)}
-    subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-        cwd=ROOT, env=env, check=True,
-    )  # fmt: skip
+    env = with_static_files(env)
     with one_worker(env) as (base, server):
         baseline = timings(f"{base}/healthz", args.repeat)
         pages = {"/kb/ (no search)": timings(f"{base}/kb/", args.repeat)}
@@ -176,6 +160,11 @@ def bench(backend: str, env: dict, primary: str, args) -> list[str]:
         if name in searches and high > args.budget_ms:
             over.append(f"{backend} {name}: p95 {high:.0f} ms")
     every = [t for times in searches.values() for t in times]
+    full = args.articles >= FULL_SCALE
+    report.add("kb", backend, f"search, {args.articles:,} articles (p95 of all)",
+               measured=f"{p95(every):.1f} ms", baseline=f"{base_ms:.1f} ms /healthz",
+               ratio=p95(every) / base_ms, target=f"< {args.budget_ms:.0f} ms",
+               met=(p95(every) < args.budget_ms) if full else None)  # fmt: skip
     print(f"   all searches: median {statistics.median(every):.1f} ms, p95 {p95(every):.1f} ms "
           f"(target p95 < {args.budget_ms:.0f} ms)")  # fmt: skip
     return over
@@ -203,7 +192,7 @@ def main() -> None:
     for backend, label in BACKENDS.items():
         if args.only in (None, backend) and (backend == "sqlite" or server):
             with fresh_portal(backend, "kb", server=server) as env:
-                over += bench(label, env, database_addresses(env)[0], args)
+                over += bench(label, env, args)
     if over and args.articles >= FULL_SCALE:
         print("Over the budget: " + "; ".join(over), file=sys.stderr)
         sys.exit(1)

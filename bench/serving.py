@@ -55,6 +55,16 @@ def fresh_portal(backend: str, name: str, *, server: str | None = None) -> Itera
                     admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
+def with_static_files(env: dict[str, str]) -> dict[str, str]:
+    """``env`` with its static files collected into its var folder, as a deployment has them."""
+    env = {**env, "DJANGO_STATIC_ROOT": str(Path(env["DJANGO_VAR_DIR"]) / "static")}
+    subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT, env=env, check=True,
+    )  # fmt: skip
+    return env
+
+
 def database_addresses(env: dict[str, str]) -> tuple[str, str]:
     """The primary and the archive database of ``env``: PostgreSQL URLs, or SQLite files."""
     if env.get("DATABASE_URL"):
@@ -70,14 +80,15 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def one_worker(env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen]]:
+def one_worker(env: dict[str, str], *, workers: int = 1) -> Iterator[tuple[str, subprocess.Popen]]:
     """Serve the portal of ``env`` until the block ends; yield its base URL and the server
-    process (its one worker is that process's child). Waits until ``/healthz`` answers."""
+    process (its workers, one unless told, are that process's children). Waits until
+    ``/healthz`` answers."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(  # noqa: S603
         [str(Path(sys.executable).with_name("gunicorn")), "nexcore_support.wsgi", "--config",
-         "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+         "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
