@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.metadata
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -51,6 +53,39 @@ def site_revision() -> str:
     return digest.hexdigest()
 
 
+class RenderedPages:
+    """The bodies of the last ``size`` pages rendered the same for everyone, by ETag and
+    address (the language switcher repeats the address): a visitor without the page in their
+    browser gets it without the rendering, which was most of the policy page's time.
+
+    The ETag covers everything the body depends on; rows are never renumbered (primary keys
+    are not reused), so a key never comes back meaning another page. One per process.
+    """
+
+    def __init__(self, size: int):
+        self.size, self.bodies, self.lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> bytes | None:
+        with self.lock:
+            body = self.bodies.get(key)
+            if body is not None:
+                self.bodies.move_to_end(key)
+            return body
+
+    def put(self, key: tuple[str, str], body: bytes) -> None:
+        with self.lock:
+            self.bodies[key] = body
+            while len(self.bodies) > self.size:
+                self.bodies.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.bodies.clear()
+
+
+rendered_pages = RenderedPages(64)
+
+
 def _is_the_same_for_everyone(request: HttpRequest) -> bool:
     """Whether the page depends on nothing of this visitor's but the language.
 
@@ -69,7 +104,8 @@ def render_conditionally(
     """Render a page whose content is decided by ``validators`` and the request's language.
 
     An anonymous visitor whose browser sends the current ETag in If-None-Match gets 304 with
-    no body; every browser is told to check back before reusing its copy (no-cache).
+    no body, one without it the page as last rendered for that ETag and address; every browser
+    is told to check back before reusing its copy (no-cache).
     """
     if not _is_the_same_for_everyone(request):
         return render(request, template_name, context)
@@ -77,10 +113,16 @@ def render_conditionally(
     etag = quote_etag(hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:32])
     response = get_conditional_response(request, etag=etag)
     if response is None:
-        response = render(request, template_name, context)
-        if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
-            # The page embeds a CSRF token after all: the same reasoning as for members.
-            return response
+        key = (etag, request.get_full_path())
+        body = rendered_pages.get(key)
+        if body is not None:
+            response = HttpResponse(body)
+        else:
+            response = render(request, template_name, context)
+            if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+                # The page embeds a CSRF token after all: the same reasoning as for members.
+                return response
+            rendered_pages.put(key, response.content)
     response.headers.setdefault("ETag", etag)
     patch_cache_control(response, private=True, no_cache=True)
     return response

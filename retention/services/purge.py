@@ -26,6 +26,7 @@ from retention.services.archiving import ARCHIVE, PRIMARY, ArchiveResult, move_c
 from retention.services.erasure import (
     Erasure,
     cascade_tables,
+    checkpoints_deferred,
     delete_rows,
     erase,
     will_delete_from,
@@ -210,13 +211,14 @@ def purge_expired(
             # A member who could not be moved keeps their records in the primary database,
             # where the purge still destroys what is due; the run then ends as failed.
             archived = move_closed_accounts(dry_run=dry_run)
-            outcomes = _purge_all(
-                now=now,
-                dry_run=dry_run,
-                batch_size=batch_size,
-                progress=progress,
-                tables=archived.tables,
-            )
+            with checkpoints_deferred([PRIMARY, ARCHIVE]):
+                outcomes = _purge_all(
+                    now=now,
+                    dry_run=dry_run,
+                    batch_size=batch_size,
+                    progress=progress,
+                    tables=archived.tables,
+                )
             error = ArchiveIncomplete(archived.failed) if archived.failed else None
             _record(run, archived=archived, outcomes=outcomes, error=error)
             erasure = Erasure()

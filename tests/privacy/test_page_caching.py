@@ -202,3 +202,18 @@ def test_the_policy_page_takes_few_queries(client, member, policy, django_assert
     # And for a member: the session, the member, their standing with the policy, unread answers.
     with django_assert_max_num_queries(7):
         assert client.get(POLICY).status_code == 200
+
+
+@pytest.mark.parametrize("url", CONDITIONAL_PAGES)
+def test_a_page_for_anyone_is_rendered_once_and_served_the_same(client, policy, url):
+    first = client.get(url)
+    again = client.get(url)
+    assert first.templates and not again.templates
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+
+
+def test_a_kept_page_is_kept_per_address(client, policy):
+    client.get(POLICY)
+    other = client.get(POLICY + "?from=home")
+    assert other.templates
+    assert b"?from=home" in other.content

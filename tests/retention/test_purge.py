@@ -6,11 +6,14 @@ import datetime
 
 import pytest
 from django.core.management import CommandError
+from django.db import connection
 from django.db.models.signals import post_init, pre_delete
 
 from accounts.models import User, VisitRecord
 from retention.models import ArchivedMember, ArchivedRecord, PurgeRun
 from retention.registry import CATEGORIES, EXPIRING
+from retention.services import purge as purge_service
+from retention.services.erasure import SQLITE_AUTOCHECKPOINT_PAGES
 from tests.retention.conftest import BOTH, lock_held_elsewhere, make_row, purge, seoul
 
 MADE = seoul(2024, 1, 31, 10, 0)
@@ -227,3 +230,23 @@ def test_a_failed_run_exits_1_is_recorded_and_leaves_rows_in_place(member, monke
     run = PurgeRun.objects.get()
     assert run.outcome == PurgeRun.Outcome.FAILED and run.error == "DatabaseError"
     assert VisitRecord.objects.filter(time=MADE).count() == 1
+
+
+@pytest.mark.django_db(databases=BOTH)
+def test_sqlite_checkpoints_wait_for_the_erasure_while_the_purge_deletes(monkeypatch):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's WAL checkpoints; PostgreSQL rewrites instead")
+    seen = []
+
+    def purge_all(**options):
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_autocheckpoint")
+            seen.append(cursor.fetchone()[0])
+        return []
+
+    monkeypatch.setattr(purge_service, "_purge_all", purge_all)
+    purge_service.purge_expired()
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        after = cursor.fetchone()[0]
+    assert (seen, after) == ([0], SQLITE_AUTOCHECKPOINT_PAGES)

@@ -70,8 +70,9 @@ def test_each_figure_takes_a_fixed_number_of_queries(
         ):
             dashboard.withdrawals_per_month(NOW)
         dashboard.visits_per_day(NOW)
-        # The past days' counts are kept by then: those, today's, and the restricted members'.
-        with django_assert_num_queries(3):
+        # The past days' counts are kept by then: those, today's, the restricted members, and
+        # their visits.
+        with django_assert_num_queries(4):
             dashboard.visits_per_day(NOW)
         with django_assert_num_queries(1):
             dashboard.request_counts(NOW)
