@@ -86,7 +86,7 @@ def _month_starts(now: datetime.datetime, months: int) -> list[datetime.datetime
 def _per_month(rows, field_name: str, now: datetime.datetime) -> dict[datetime.date, int]:
     bounds = _month_starts(now, MONTHS)
     counts = count_per_period(rows, field_name, bounds)
-    return {start.date(): n for start, n in zip(bounds, counts, strict=False) if n}
+    return {start.date(): n for start, n in zip(bounds[:-1], counts, strict=True) if n}
 
 
 def signups_per_month(now: datetime.datetime) -> list[tuple[datetime.date, int]]:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import services
-from retention.registry import CATEGORIES, EXPIRING, MEMBER_FK
+from retention.registry import CATEGORIES, EXPIRING, MEMBER_FK, MEMBER_ID
 from staff.exceptions import AppendOnlyRecord
 from staff.models import AccessRecord, PrivilegeChange
 from staff.roles import PRIVACY_HANDLER, PRIVACY_OFFICER
@@ -93,7 +93,8 @@ NOT_AUDITED = {
 
 def member_record_screens() -> list[tuple[str, str]]:
     """(model, category) of every admin screen listing rows of a registered source that names
-    members by foreign key: the registry decides, so a new screen is checked without a word."""
+    members, by foreign key or by ID: the registry decides, so a new screen is checked without
+    a word."""
     registered = {model._meta.label_lower for model in admin.site._registry}
     sources = [(entry.key, source) for entry in CATEGORIES for source in entry.sources]
     sources += [("sessions", source) for source in EXPIRING]
@@ -103,7 +104,7 @@ def member_record_screens() -> list[tuple[str, str]]:
             for key, source in sources
             if source.model in registered
             and source.model not in NOT_AUDITED
-            and any(kind == MEMBER_FK for _column, kind in source.owners)
+            and any(kind in (MEMBER_FK, MEMBER_ID) for _column, kind in source.owners)
         }
     )
 
