@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -14,7 +16,7 @@ from core.http import client_ip, safe_next
 from privacy import selectors, services
 from privacy.forms import ReconsentForm
 from privacy.models import PolicyVersion
-from privacy.rendering import diff_lines, rendered
+from privacy.rendering import changed_sections, rendered
 
 NOTICES_PER_PAGE = 10
 
@@ -38,6 +40,12 @@ def policy(request):
 def history(request):
     versions = list(PolicyVersion.objects.order_by("-effective_at"))
     in_force = selectors.policy_in_force()
+    # Each live version is compared with the live one before it, as version_before() does.
+    live = [version for version in reversed(versions) if not version.is_withdrawn]
+    for version in versions:
+        version.previous = None
+    for previous, version in pairwise(live):
+        version.previous = previous
     return render_conditionally(
         request,
         "privacy/history.html",
@@ -68,15 +76,13 @@ def version(request, label):
 def diff(request, old, new):
     old_version = get_object_or_404(PolicyVersion, label=old)
     new_version = get_object_or_404(PolicyVersion, label=new)
-    lines = diff_lines(old_version.body, new_version.body)
     return render(
         request,
         "privacy/diff.html",
         {
             "old": old_version,
             "new": new_version,
-            "lines": lines,
-            "changed": any(line.kind != "same" for line in lines),
+            "sections": changed_sections(old_version.body, new_version.body),
         },
     )
 

@@ -39,7 +39,7 @@ ALTERNATIVE_PARTICLE = re.compile(r"\((?:이|가|은|는|을|를|으|와|과)\)"
 
 def test_no_particle_depends_on_a_value():
     catalog = CATALOGUE.read_text(encoding="utf-8")
-    translations = "".join(
+    translations = "\n".join(
         "".join(re.findall(r'"(.*)"', block))
         for block in re.findall(r"^msgstr(?:\[\d\])? (.*(?:\n\".*\")*)", catalog, re.MULTILINE)
     )

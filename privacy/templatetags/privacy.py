@@ -2,7 +2,7 @@ from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from privacy.selectors import published_notices
+from privacy.selectors import policy_in_force, published_notices, upcoming_versions
 
 register = template.Library()
 
@@ -29,3 +29,10 @@ def cookie_lifetime(seconds):
 def latest_notices(count=5):
     """``{% latest_notices 5 as notices %}``: the newest published notices, pinned first."""
     return published_notices()[:count]
+
+
+@register.inclusion_tag("privacy/includes/upcoming_banner.html")
+def upcoming_policy_banner():
+    """``{% upcoming_policy_banner %}``: policy §12, a change announced and not yet in force."""
+    upcoming = list(upcoming_versions())
+    return {"upcoming": upcoming, "in_force": policy_in_force() if upcoming else None}
