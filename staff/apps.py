@@ -7,4 +7,11 @@ class StaffConfig(AppConfig):
     verbose_name = _("Staff")
 
     def ready(self):
+        from django.contrib import admin
+
         from staff import receivers  # noqa: F401 - connects the receivers.
+
+        # The staff side is the support center's own tool, not a bare framework install.
+        admin.site.site_header = _("NEXCORE Support administration")
+        admin.site.site_title = _("NEXCORE Support administration")
+        admin.site.index_title = _("Work areas")
