@@ -7,11 +7,14 @@ import unicodedata
 from django import forms
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import hooks
 from accounts.models import Product, User
 from accounts.validators import PASSWORD_MAX_LENGTH, normalize_member_id
+from privacy.models import DETAILS_LENGTH, PrivacyRequest
+from privacy.selectors import objectionable_requests
 
 
 def _matching_passwords(form: forms.Form, first: str, second: str) -> str | None:
@@ -198,6 +201,58 @@ class WithdrawForm(PasswordConfirmationForm):
         label=_("I understand that my account is closed at once and cannot be restored."),
         error_messages={"required": _("Tick the box to confirm the withdrawal.")},
     )
+
+
+class RefusalChoiceField(forms.ModelChoiceField):
+    """One of the member's refusals, named by its kind and dates: never by anything they wrote."""
+
+    def label_from_instance(self, obj):
+        return _("%(kind)s, received %(received)s, refused %(refused)s") % {
+            "kind": obj.get_kind_display(),
+            "received": timezone.localtime(obj.received_at).strftime("%Y-%m-%d"),
+            "refused": timezone.localtime(obj.resolved_at).strftime("%Y-%m-%d"),
+        }
+
+
+class PrivacyRequestForm(forms.Form):
+    """A request under policy §7 made on the web; the rules are ``privacy.services``'."""
+
+    kind = forms.ChoiceField(label=_("What do you ask for?"), choices=PrivacyRequest.Kind.choices)
+    objects_to = RefusalChoiceField(
+        label=_("The refusal you object to"),
+        queryset=PrivacyRequest.objects.none(),
+        required=False,
+        empty_label=_("Choose a refused request"),
+    )
+    details = forms.CharField(
+        label=_("Details"),
+        max_length=DETAILS_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "What you ask for: which data, what should be corrected and how, which processing "
+            "should stop, or why you disagree with the refusal."
+        ),
+    )
+
+    def __init__(self, *args, member: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        refusals = objectionable_requests(member)
+        if refusals.exists():
+            self.fields["objects_to"].queryset = refusals
+        else:
+            # Nothing to object to: the choice is not offered at all.
+            del self.fields["objects_to"]
+            self.fields["kind"].choices = [
+                choice for choice in PrivacyRequest.Kind.choices
+                if choice[0] != PrivacyRequest.Kind.OBJECTION
+            ]  # fmt: skip
+
+    def clean(self):
+        data = super().clean()
+        # A refusal left chosen in the form belongs to an objection only.
+        if data.get("kind") != PrivacyRequest.Kind.OBJECTION:
+            data["objects_to"] = None
+        return data
 
 
 class ResetCodeForm(forms.Form):

@@ -38,3 +38,11 @@ member_panels = Contributions(
     support contract's coverage, …) shown on the my-data page and the support pages: its
     ``template`` and the context that template needs; None when there is nothing to show.""",
 )
+
+after_login = Contributions(
+    "accounts.hooks.after_login",
+    """``after_login(member) -> str | None``: the path of a page an app above must show the
+    member right after login, before any other (a breach notice, PIPA §34), or None. The login
+    keeps the first path given in the session; ``accounts.middleware.FirstPageMiddleware`` sends
+    the member there until that page lets them go (``release_first_page``).""",
+)

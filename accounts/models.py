@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.contrib.sessions.base_session import AbstractBaseSession
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -124,6 +124,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self):
         return self.username
+
+    def save(self, *args, **kwargs):
+        # The save's receivers write in the row's own transaction, whoever saves it: an account
+        # leaving staff loses its roles with it, or not at all (staff.receivers).
+        using = kwargs.get("using") or router.db_for_write(User, instance=self)
+        with transaction.atomic(using=using, savepoint=False):
+            super().save(*args, **kwargs)
 
     def clean(self):
         super().clean()
@@ -318,6 +325,11 @@ class MisuseRecord(MemberRecord):
     class Kind(models.TextChoices):
         LOCKOUT = "lockout", _("Login lockout")
         STAFF_FLAG = "staff_flag", _("Flagged by staff")
+        # 안전성 확보조치 기준 제6조: the admin refused an address outside ADMIN_ALLOWED_NETWORKS.
+        ADMIN_OUTSIDE_NETWORK = (
+            "admin_outside_network",
+            _("Admin request from outside the allowed networks"),
+        )
 
     username_tried = models.CharField(_("ID tried"), max_length=150, blank=True)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)

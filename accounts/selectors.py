@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts import hooks
 from accounts.models import IdentityVerification, MisuseRecord, User, VisitRecord
 from privacy.models import Consent
-from privacy.selectors import member_disclosures
+from privacy.selectors import member_disclosures, member_requests
 
 RECORDS_PER_PAGE = 50
 CELL_LENGTH = 300
@@ -174,6 +174,23 @@ def member_data(member: User) -> dict:
                 "disclosed_at": _local(disclosure.disclosed_at),
             }
             for disclosure in member_disclosures(member)
+        ],
+        # Policy §7: the member's requests, their outcome and a refusal's reasons.
+        "privacy_requests": [
+            {
+                "kind": privacy_request.kind,
+                "channel": privacy_request.channel,
+                "details": privacy_request.details,
+                "objects_to_received_at": _local(
+                    privacy_request.objects_to and privacy_request.objects_to.received_at
+                ),
+                "received_at": _local(privacy_request.received_at),
+                "due_at": _local(privacy_request.due_at),
+                "status": privacy_request.status,
+                "resolution": "" if privacy_request.is_open else privacy_request.resolution,
+                "resolved_at": _local(privacy_request.resolved_at),
+            }
+            for privacy_request in member_requests(member)
         ],
         "misuse_records": [
             {

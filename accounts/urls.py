@@ -14,6 +14,7 @@ urlpatterns = [
     path("me/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("me/export/", views.export, name="export"),
     path("me/withdraw/", views.withdraw, name="withdraw"),
+    path("me/requests/new/", views.new_request, name="new_request"),
     path("withdrawn/", views.withdrawn, name="withdrawn"),
     path("recover/", views.recover, name="recover"),
     path("recover/code/", views.recover_with_code, name="recover_code"),

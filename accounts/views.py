@@ -11,6 +11,7 @@ from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -34,14 +35,18 @@ from accounts.forms import (
     MemberFieldsForm,
     MemberPasswordChangeForm,
     PasswordConfirmationForm,
+    PrivacyRequestForm,
     ResetCodeForm,
     SignupForm,
     WithdrawForm,
 )
+from accounts.middleware import remember_first_page
 from accounts.models import IdentityVerification
 from accounts.reauth import mark_reauthenticated, reauth_required
 from core.http import client_ip, safe_next
-from privacy.selectors import member_disclosures, policy_in_force
+from privacy.models import PrivacyRequest
+from privacy.selectors import member_disclosures, member_requests, policy_in_force
+from privacy.services import record_request
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 form_methods = require_http_methods(["GET", "POST"])
@@ -110,6 +115,7 @@ class LoginView(auth_views.LoginView):
         services.record_identity_verification(
             member=form.get_user(), ip=client_ip(self.request), kind=IdentityVerification.Kind.LOGIN
         )
+        remember_first_page(self.request, form.get_user())
         return response
 
 
@@ -164,6 +170,8 @@ def me(request):
             "schedule": retention.schedule,
             # Policy §3: provisions to third parties, unless the law forbids telling.
             "disclosures": member_disclosures(member),
+            # Policy §7: the member's requests, their outcome and a refusal's reasons.
+            "privacy_requests": member_requests(member),
             "member_panels": [panel for panel in hooks.member_panels(member) if panel],
         },
     )
@@ -220,6 +228,39 @@ def export(request):
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="nexcore-my-data-{stamp}.json"'
     return response
+
+
+@never_cache
+@form_methods
+@reauth_required
+def new_request(request):
+    """Policy §7: a request (access, correction, deletion, suspension, withdrawal of consent, an
+    objection to a refusal) made on the web, answered within ``PRIVACY_REQUEST_DAYS`` days."""
+    initial = {name: request.GET.get(name) for name in ("kind", "objects_to")}
+    form = PrivacyRequestForm(_posted(request), member=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            privacy_request = record_request(
+                member=request.user,
+                kind=form.cleaned_data["kind"],
+                channel=PrivacyRequest.Channel.WEB,
+                details=form.cleaned_data["details"],
+                objects_to=form.cleaned_data.get("objects_to"),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Your request has been received. It will be answered by %(due)s.")
+                % {"due": timezone.localtime(privacy_request.due_at).strftime("%Y-%m-%d")},
+            )
+            return redirect("accounts:me")
+    return render(
+        request,
+        "accounts/request_new.html",
+        {"form": form, "days": settings.PRIVACY_REQUEST_DAYS},
+    )
 
 
 @sensitive_post_parameters("password")

@@ -7,6 +7,7 @@ except what the environment says.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -38,6 +39,20 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_networks(name: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """A comma-separated list of networks in CIDR notation (``10.0.0.0/8, 2001:db8::/32``)."""
+    networks = []
+    for item in env_list(name, ""):
+        try:
+            networks.append(ipaddress.ip_network(item))
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not a network in CIDR notation such as 10.0.0.0/8 "
+                f"(a network address with no host bits set): {exc}"
+            ) from exc
+    return tuple(networks)
+
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("DJANGO_VAR_DIR", BASE_DIR / "var"))
 
@@ -66,6 +81,7 @@ INSTALLED_APPS = [
     "accounts",
     "privacy",
     "staff",
+    "incidents",
     "support",
     "selfservice",
     "retention",
@@ -83,12 +99,18 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "staff.middleware.StaffSecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # The staff side: the admin's networks, then the idle timeout, then the second factor and
+    # password age. After messages (an idle logout says why) and the security headers (their
+    # 404 and redirects carry them too).
+    "staff.middleware.AdminNetworkMiddleware",
+    "staff.middleware.StaffIdleTimeoutMiddleware",
+    "staff.middleware.StaffSecurityMiddleware",
     "accounts.middleware.VisitRecordMiddleware",
     "privacy.middleware.ReconsentMiddleware",
+    "accounts.middleware.FirstPageMiddleware",
     # Last, as django-axes requires: it turns a lockout raised anywhere above into the 429 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -326,7 +348,19 @@ ACCESS_REVIEW_BULK_THRESHOLD = env_int("ACCESS_REVIEW_BULK_THRESHOLD", 50)
 STAFF_WORKING_HOURS = (env_int("STAFF_WORK_START_HOUR", 9), env_int("STAFF_WORK_END_HOUR", 18))
 STAFF_WORKING_DAYS = (0, 1, 2, 3, 4)  # Monday to Friday, in TIME_ZONE
 PRIVACY_REQUEST_DAYS = env_int("PRIVACY_REQUEST_DAYS", 10)
+# PIPA §38 ⑤: how long after a refusal the member may object to it.
+PRIVACY_OBJECTION_DAYS = env_int("PRIVACY_OBJECTION_DAYS", 90)
 OTP_TOTP_ISSUER = "NEXCORE Support"
+
+# Access control of the staff side (안전성 확보조치 기준 제6조): a staff session ends after
+# this many minutes without a request (members keep SESSION_HOURS), and, when networks are
+# listed (CIDR, comma-separated), the admin answers 404 to every address outside them.
+STAFF_IDLE_MINUTES = env_int("STAFF_IDLE_MINUTES", 30)
+if STAFF_IDLE_MINUTES < 1:
+    raise ImproperlyConfigured(
+        f"STAFF_IDLE_MINUTES must be at least 1 minute, not {STAFF_IDLE_MINUTES}."
+    )
+ADMIN_ALLOWED_NETWORKS = env_networks("ADMIN_ALLOWED_NETWORKS")
 
 # Support desk (policy §2: consultation and complaint handling): attachments, the reopening
 # window, automatic closing, and first-response targets in working hours per category.

@@ -15,6 +15,7 @@ urlpatterns = [
     path("downloads/", include("selfservice.download_urls")),
     path("kb/", include("selfservice.kb_urls")),
     path("notices/", include("privacy.notice_urls")),
+    path("breach-notices/", include("incidents.urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("admin/staff/", include("staff.urls")),
     path("admin/", admin.site.urls),

@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from privacy import services
+from privacy import hooks, services
 from privacy.exceptions import PolicyRefused
 from privacy.models import Notice, PolicyVersion
 from privacy.rendering import diff_lines, render_markdown
@@ -124,3 +124,24 @@ class NoticeAdmin(admin.ModelAdmin):
     @admin.display(description=_("Preview"))
     def preview(self, obj):
         return render_markdown(obj.body).body if obj.pk else "—"
+
+    def hold(self, obj) -> str | None:
+        """Why an app above keeps the notice up (a breach's public notice), asked once per page."""
+        if obj is None or obj.pk is None:
+            return None
+        if not hasattr(obj, "_hold"):
+            obj._hold = next((reason for reason in hooks.notice_holds(obj) if reason), None)
+        return obj._hold
+
+    def get_readonly_fields(self, request, obj=None):
+        if self.hold(obj):
+            return (*self.readonly_fields, "published_at", "pinned")
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return not self.hold(obj) and super().has_delete_permission(request, obj)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if reason := self.hold(obj):
+            messages.warning(request, reason)
+        return super().render_change_form(request, context, add, change, form_url, obj)

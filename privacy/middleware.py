@@ -25,7 +25,9 @@ class ReconsentMiddleware:
     """Send a member who must agree again to ``/privacy/consent/``.
 
     Reading the policy, logging out and withdrawing (with its password re-check) stay open:
-    a member who declines the new terms must be able to leave.
+    a member who declines the new terms must be able to leave. So do the member's rights of
+    policy §7, which need no consent: seeing their data and downloading it, and making a
+    request (deletion, withdrawal of consent, …).
     """
 
     def __init__(self, get_response):
@@ -39,13 +41,20 @@ class ReconsentMiddleware:
             settings.STATIC_URL,
             reverse("accounts:logout"),
             reverse("accounts:reauth"),
+            reverse("accounts:export"),
+            reverse("accounts:new_request"),
             reverse("accounts:withdraw"),
             reverse("accounts:withdrawn"),
         )
 
+    def open_pages(self) -> tuple[str, ...]:
+        # The my-data page alone: the pages under it that change the data stay behind consent.
+        return (reverse("accounts:me"),)
+
     def __call__(self, request):
         if (
             not request.path.startswith(self.open_paths())
+            and request.path not in self.open_pages()
             and standing_of(request).to_agree is not None
         ):
             query = urlencode({"next": request.get_full_path()})

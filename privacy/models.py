@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -9,6 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from privacy.exceptions import PolicyVersionImmutable
+
+# How much a member may write about a request: what they ask for, in their own words.
+DETAILS_LENGTH = 2000
 
 label_validator = RegexValidator(
     regex=r"\A[0-9A-Za-z][0-9A-Za-z.\-]{0,19}\Z",
@@ -152,11 +157,14 @@ class Consent(models.Model):
 
 
 class PrivacyRequest(models.Model):
-    """A member's request under policy §7 received by letter, phone, e-mail or the web.
+    """A member's request under policy §7 (PIPA §35–38) received by letter, phone, e-mail or
+    the web: access, correction, deletion, suspension of processing (처리정지), withdrawal of
+    consent, or an objection (이의제기) to a refusal.
 
-    It must be answered within ``PRIVACY_REQUEST_DAYS`` days. While a correction request is
-    open the member is *restricted* (§7: "정정 또는 삭제를 완료하기 전까지 당해 개인정보를 이용 또는
-    제공하지 않습니다"): staff exports and statistics leave them out.
+    Every kind must be answered within ``PRIVACY_REQUEST_DAYS`` days, and a refusal gives its
+    reasons (시행령 §42–44). While a correction request is open the member is *restricted*
+    (§7: "정정 또는 삭제를 완료하기 전까지 당해 개인정보를 이용 또는 제공하지 않습니다"): staff
+    exports and statistics leave them out, and no disclosure may name them.
     """
 
     class Kind(models.TextChoices):
@@ -165,6 +173,7 @@ class PrivacyRequest(models.Model):
         DELETION = "deletion", _("Deletion")
         SUSPENSION = "suspension", _("Suspension of processing")
         WITHDRAWAL = "withdrawal", _("Withdrawal of consent")
+        OBJECTION = "objection", _("Objection to a refusal")
 
     class Channel(models.TextChoices):
         LETTER = "letter", _("Letter")
@@ -185,12 +194,27 @@ class PrivacyRequest(models.Model):
         related_name="privacy_requests",
         verbose_name=_("member"),
     )
+    details = models.TextField(_("details"), max_length=DETAILS_LENGTH, blank=True)
+    # Each record keeps its own three years from its own answer (policy §5), so the refusal may
+    # be destroyed before the objection to it: the objection then stays, without the link.
+    objects_to = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="objections",
+        verbose_name=_("objection to"),
+    )
     received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
     due_at = models.DateTimeField(_("due at"), db_index=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.OPEN, db_index=True
     )
-    resolution = models.TextField(_("resolution"), blank=True)
+    resolution = models.TextField(
+        _("resolution"),
+        blank=True,
+        help_text=_("Shown to the member. A refusal must state its reasons."),
+    )
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -205,6 +229,31 @@ class PrivacyRequest(models.Model):
         verbose_name = _("privacy request")
         verbose_name_plural = _("privacy requests")
         ordering = ["-received_at", "-id"]
+        constraints = [
+            # One open request of a kind per member, also when two are sent at once; objections
+            # are one per refusal instead, as a member may object to two refusals.
+            models.UniqueConstraint(
+                fields=["member", "kind"],
+                condition=models.Q(status="open") & ~models.Q(kind="objection"),
+                name="privacy_request_one_open_per_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["objects_to"],
+                condition=models.Q(objects_to__isnull=False),
+                name="privacy_request_one_objection_per_refusal",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(objects_to__isnull=True) | models.Q(kind="objection"),
+                name="privacy_request_only_objections_object",
+            ),
+            # The retention clock is the answer (policy §5): an open request has none, so the
+            # purge never destroys it, and an answered one always has one.
+            models.CheckConstraint(
+                condition=models.Q(status="open", resolved_at__isnull=True)
+                | (~models.Q(status="open") & models.Q(resolved_at__isnull=False)),
+                name="privacy_request_answered_when_resolved",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.received_at:%Y-%m-%d}"
@@ -215,6 +264,14 @@ class PrivacyRequest(models.Model):
 
     def is_overdue(self, now=None) -> bool:
         return self.is_open and self.due_at < (now or timezone.now())
+
+    @property
+    def objection_deadline(self) -> datetime.datetime | None:
+        """PIPA §38 ⑤: a refusal may be objected to until ``PRIVACY_OBJECTION_DAYS`` days after
+        it was given; None for anything but a refusal."""
+        if self.status != self.Status.REFUSED or self.resolved_at is None:
+            return None
+        return self.resolved_at + datetime.timedelta(days=settings.PRIVACY_OBJECTION_DAYS)
 
 
 class Disclosure(models.Model):

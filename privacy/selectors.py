@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
@@ -149,8 +150,31 @@ def restricted_member_ids() -> QuerySet:
     return open_requests().filter(kind=PrivacyRequest.Kind.CORRECTION).values("member_id")
 
 
-def is_restricted(member) -> bool:
-    return restricted_member_ids().filter(member_id=member.pk).exists()
+def objectionable_requests(member, *, now: datetime.datetime | None = None) -> QuerySet:
+    """The refusals ``member`` may still object to (PIPA §38 ⑤): their own, refused less than
+    ``PRIVACY_OBJECTION_DAYS`` days ago (``PrivacyRequest.objection_deadline``), not themselves
+    objections, and not objected to yet."""
+    now = now or timezone.now()
+    since = now - datetime.timedelta(days=settings.PRIVACY_OBJECTION_DAYS)
+    return (
+        PrivacyRequest.objects.filter(
+            member=member, status=PrivacyRequest.Status.REFUSED, resolved_at__gte=since
+        )
+        .exclude(kind=PrivacyRequest.Kind.OBJECTION)
+        .exclude(Exists(PrivacyRequest.objects.filter(objects_to=OuterRef("pk"))))
+    )
+
+
+def member_requests(member, *, now: datetime.datetime | None = None) -> QuerySet:
+    """The member's requests, newest first, each with ``objectionable``: one query (policy §7:
+    the member sees every request's outcome and the reasons of a refusal)."""
+    objectionable = objectionable_requests(member, now=now).filter(pk=OuterRef("pk"))
+    return (
+        PrivacyRequest.objects.filter(member=member)
+        .select_related("objects_to")
+        .annotate(objectionable=Exists(objectionable))
+        .order_by("-received_at", "-pk")
+    )
 
 
 # --- Provision to third parties (policy §3) -------------------------------------------------

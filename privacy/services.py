@@ -7,7 +7,8 @@ import datetime
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -28,7 +29,12 @@ from privacy.models import (
     PolicyVersion,
     PrivacyRequest,
 )
-from privacy.selectors import latest_announced_version, policy_in_force
+from privacy.selectors import (
+    latest_announced_version,
+    open_requests,
+    policy_in_force,
+    restricted_member_ids,
+)
 
 # --- Policy versions and consents (policy §12) ----------------------------------------------
 
@@ -185,28 +191,100 @@ def agree_again(
     return _record_once(member, version, Consent.Kind.RECONSENT, ip=ip, now=now)
 
 
-# --- Members' requests (policy §7) ----------------------------------------------------------
+@transaction.atomic
+def publish_notice(
+    *, title: str, body: str, pinned: bool = False, now: datetime.datetime | None = None
+) -> Notice:
+    """Publish a notice (공지사항) of an app above now, e.g. a breach's public notice (PIPA §34)."""
+    return Notice.objects.create(
+        title=title, body=body, pinned=pinned, published_at=now or timezone.now()
+    )
+
+
+# --- Members' requests (policy §7, PIPA §35–38) -----------------------------------------------
 
 
 def request_due_at(received_at: datetime.datetime) -> datetime.datetime:
-    """Policy §7 "지체 없이": the answer is due ``PRIVACY_REQUEST_DAYS`` days after receipt."""
+    """Policy §7 "지체 없이", 시행령 §41–44: every kind of request, an objection too, is answered
+    within ``PRIVACY_REQUEST_DAYS`` calendar days of its receipt."""
     return received_at + datetime.timedelta(days=settings.PRIVACY_REQUEST_DAYS)
 
 
-def settle_dates(
-    request: PrivacyRequest, *, received_changed: bool, now: datetime.datetime | None = None
-) -> None:
-    """Bring a request's dates in line with what staff entered, before it is saved.
+def _field_error(field: str, message: str, code: str) -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code)})
 
-    The due date follows the receipt; ``resolved_at`` is set when the request leaves the open
-    state and cleared when it is reopened.
+
+def _already_open(field: str) -> ValidationError:
+    return _field_error(
+        field,
+        _("A request of this kind is already open; another can be made once it is answered."),
+        "already_open",
+    )
+
+
+def _already_objected() -> ValidationError:
+    return _field_error(
+        "objects_to", _("This refusal has already been objected to."), "already_objected"
+    )
+
+
+def _open_twins(*, member_id: int, kind: str, exclude_pk: int | None = None):
+    return open_requests().filter(member_id=member_id, kind=kind).exclude(pk=exclude_pk)
+
+
+def _conflict(*, member, kind: str, objects_to: PrivacyRequest | None) -> ValidationError | None:
+    """The error of a second open request of one kind, or of a second objection to one refusal
+    (the constraints of ``PrivacyRequest``); None when there is neither."""
+    if kind != PrivacyRequest.Kind.OBJECTION:
+        if _open_twins(member_id=member.pk, kind=kind).exists():
+            return _already_open("kind")
+    elif objects_to is not None and objects_to.objections.exists():
+        return _already_objected()
+    return None
+
+
+def check_request(
+    *,
+    member,
+    kind: str,
+    objects_to: PrivacyRequest | None = None,
+    received_at: datetime.datetime | None = None,
+) -> None:
+    """Raise a ValidationError on the field at fault when ``member`` may not make this request.
+
+    An objection (PIPA §38 ⑤) names a refusal of the member's own request, other than an
+    objection, and is received by the refusal's ``objection_deadline``; a refusal is objected to
+    once. A member has at most one open request of each other kind. The admin's form asks this
+    too, so that staff meet the rules the site's members meet.
     """
-    if received_changed:
-        request.due_at = request_due_at(request.received_at)
-    if request.status != PrivacyRequest.Status.OPEN and request.resolved_at is None:
-        request.resolved_at = now or timezone.now()
-    elif request.status == PrivacyRequest.Status.OPEN:
-        request.resolved_at = None
+    received_at = received_at or timezone.now()
+    if kind != PrivacyRequest.Kind.OBJECTION:
+        if objects_to is not None:
+            raise _field_error(
+                "objects_to", _("Only an objection names a refused request."), "not_an_objection"
+            )
+    elif objects_to is None:
+        raise _field_error("objects_to", _("Choose the refusal you object to."), "required")
+    elif objects_to.member_id != member.pk or objects_to.status != PrivacyRequest.Status.REFUSED:
+        raise _field_error(
+            "objects_to",
+            _("An objection must name a refused request of the same member."),
+            "not_refused",
+        )
+    elif objects_to.kind == PrivacyRequest.Kind.OBJECTION:
+        raise _field_error(
+            "objects_to", _("A refused objection cannot be objected to again."), "objection"
+        )
+    elif received_at > objects_to.objection_deadline:
+        deadline = timezone.localtime(objects_to.objection_deadline)
+        raise _field_error(
+            "objects_to",
+            _("The period to object to this refusal ended on %(date)s.")
+            % {"date": deadline.strftime("%Y-%m-%d %H:%M")},
+            "too_late",
+        )
+    if conflict := _conflict(member=member, kind=kind, objects_to=objects_to):
+        raise conflict
 
 
 @transaction.atomic
@@ -215,19 +293,55 @@ def record_request(
     member,
     kind: str,
     channel: str,
+    details: str = "",
+    objects_to: PrivacyRequest | None = None,
     received_at: datetime.datetime | None = None,
     recorded_by=None,
 ) -> PrivacyRequest:
-    """Record a request received by letter, phone, e-mail or web, with its due date."""
+    """Record a request received by letter, phone, e-mail or the web, with its due date.
+
+    Raises ValidationError when ``check_request`` refuses it. Two requests sent at once are
+    settled by the database's constraints: the one that loses gets the same error.
+    """
     received_at = received_at or timezone.now()
-    return PrivacyRequest.objects.create(
-        member=member,
-        kind=kind,
-        channel=channel,
-        received_at=received_at,
-        due_at=request_due_at(received_at),
-        recorded_by=recorded_by,
-    )
+    check_request(member=member, kind=kind, objects_to=objects_to, received_at=received_at)
+    try:
+        with transaction.atomic():
+            return PrivacyRequest.objects.create(
+                member=member,
+                kind=kind,
+                channel=channel,
+                details=details,
+                objects_to=objects_to,
+                received_at=received_at,
+                due_at=request_due_at(received_at),
+                recorded_by=recorded_by,
+            )
+    except IntegrityError:
+        conflict = _conflict(member=member, kind=kind, objects_to=objects_to)
+        if conflict is None:
+            raise
+        raise conflict from None
+
+
+def check_answer(*, request: PrivacyRequest, status: str, resolution: str) -> None:
+    """Raise a ValidationError on the field at fault when ``request`` may not be given this
+    status: a refusal states its reasons (시행령 §42 ②, §43 ③, §44 ②), and a request is not
+    reopened beside another open one of its kind."""
+    if status == PrivacyRequest.Status.REFUSED and not resolution.strip():
+        raise _field_error(
+            "resolution",
+            _("A refusal must state its reasons: the member reads them."),
+            "reasons_required",
+        )
+    if (
+        status == PrivacyRequest.Status.OPEN
+        and request.kind != PrivacyRequest.Kind.OBJECTION
+        and _open_twins(
+            member_id=request.member_id, kind=request.kind, exclude_pk=request.pk
+        ).exists()
+    ):
+        raise _already_open("status")
 
 
 @transaction.atomic
@@ -238,15 +352,65 @@ def resolve_request(
     refused: bool = False,
     now: datetime.datetime | None = None,
 ) -> PrivacyRequest:
-    """Close the request with its resolution; a resolved correction lifts the restriction."""
-    request.status = PrivacyRequest.Status.REFUSED if refused else PrivacyRequest.Status.RESOLVED
+    """Answer the request, or refuse it with its reasons; the member reads either on their data
+    page. A resolved correction lifts the restriction.
+
+    The answer's time starts the request's three-year clock (policy §5); a later edit of the
+    text keeps it, a change of outcome restarts it. Raises ValidationError (``check_answer``).
+    """
+    status = PrivacyRequest.Status.REFUSED if refused else PrivacyRequest.Status.RESOLVED
+    check_answer(request=request, status=status, resolution=resolution)
+    stored = PrivacyRequest.objects.select_for_update().values("status", "resolved_at")
+    stored = stored.get(pk=request.pk)
+    if stored["status"] == status:
+        request.resolved_at = stored["resolved_at"]
+    else:
+        request.resolved_at = now or timezone.now()
+    request.status = status
     request.resolution = resolution
-    request.resolved_at = now or timezone.now()
     request.save(update_fields=["status", "resolution", "resolved_at"])
     return request
 
 
+@transaction.atomic
+def reopen_request(*, request: PrivacyRequest) -> PrivacyRequest:
+    """Open an answered request again: due as before, its retention clock stopped until it is
+    answered anew. Raises ValidationError on ``status`` when another request of its kind is
+    open, also one opened at the same moment."""
+    check_answer(request=request, status=PrivacyRequest.Status.OPEN, resolution=request.resolution)
+    request.status = PrivacyRequest.Status.OPEN
+    request.resolved_at = None
+    try:
+        with transaction.atomic():
+            request.save(update_fields=["status", "resolved_at"])
+    except IntegrityError:
+        raise _already_open("status") from None
+    return request
+
+
 # --- Provision to third parties (policy §3) and correction notices (§7) ---------------------
+
+
+def check_disclosed_members(members: Iterable) -> None:
+    """Raise a ValidationError naming, by the IDs given, the members with an open correction
+    request. Policy §7 "정정을 완료하기 전까지 당해 개인정보를 ... 제공하지 않습니다": no one
+    overrides it, the correction is answered first."""
+    members = list(members)
+    restricted = set(
+        restricted_member_ids()
+        .filter(member_id__in=[member.pk for member in members])
+        .values_list("member_id", flat=True)
+    )
+    if restricted:
+        ids = sorted(member.username for member in members if member.pk in restricted)
+        raise ValidationError(
+            _(
+                "These members asked for a correction that is not yet answered: their data may "
+                "not be provided until it is (policy §7): %(ids)s"
+            ),
+            code="restricted",
+            params={"ids": ", ".join(ids)},
+        )
 
 
 @transaction.atomic
@@ -261,31 +425,49 @@ def record_disclosure(
     disclosed_at: datetime.datetime | None = None,
     recorded_by=None,
 ) -> Disclosure:
-    """Register a provision of ``members``' data to ``recipient`` on ``basis``."""
-    disclosed_at = disclosed_at or timezone.now()
+    """Register a provision of ``members``' data to ``recipient`` on ``basis``.
+
+    Raises ValidationError (``check_disclosed_members``) when a member is restricted.
+    """
+    members = list(members)
+    check_disclosed_members(members)
     disclosure = Disclosure.objects.create(
         recipient=recipient,
         basis=basis,
         statute=statute,
         items=items,
-        disclosed_at=disclosed_at,
+        disclosed_at=disclosed_at or timezone.now(),
         withhold_from_member=withhold_from_member,
         recorded_by=recorded_by,
     )
-    set_disclosed_members(disclosure=disclosure, members=members)
+    _name_members(disclosure, members, named=set())
     return disclosure
 
 
-def set_disclosed_members(*, disclosure: Disclosure, members: Iterable) -> None:
-    """Make ``members`` exactly the members the disclosure names."""
+@transaction.atomic
+def update_disclosure(*, disclosure: Disclosure, members: Iterable) -> Disclosure:
+    """Save the officer's edit of a registered disclosure and make ``members`` exactly those it
+    names. Members added are checked as ``record_disclosure`` checks them; every member's entry
+    takes the disclosure's date, which starts its retention clock, in one UPDATE."""
+    members = list(members)
+    named = set(disclosure.entries.values_list("member_id", flat=True))
+    check_disclosed_members(member for member in members if member.pk not in named)
+    disclosure.save()
+    disclosure.entries.update(time=disclosure.disclosed_at)
+    _name_members(disclosure, members, named=named)
+    return disclosure
+
+
+def _name_members(disclosure: Disclosure, members: list, *, named: set[int]) -> None:
+    """Make ``members`` exactly the members the disclosure names; ``named`` are those it named."""
     pks = {member.pk for member in members}
-    disclosure.entries.exclude(member_id__in=pks).delete()
-    existing = set(disclosure.entries.values_list("member_id", flat=True))
+    if named - pks:
+        disclosure.entries.exclude(member_id__in=pks).delete()
     # A double submit may add the same member at once: the second insert is skipped.
     DisclosedMember.objects.bulk_create(
         (
             DisclosedMember(disclosure=disclosure, member_id=pk, time=disclosure.disclosed_at)
-            for pk in sorted(pks - existing)
+            for pk in sorted(pks - named)
         ),
         ignore_conflicts=True,
     )

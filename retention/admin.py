@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin import ReadOnlyAdminMixin
 from retention import selectors
 from retention.models import LegalHold, PurgeRun
-from retention.services.holds import lift_hold
+from retention.services.holds import lift_hold, place_hold, revise_hold
 from staff.admin.audit import AccessAuditedAdmin
 
 
@@ -77,9 +77,18 @@ class LegalHoldAdmin(AccessAuditedAdmin, admin.ModelAdmin):
         return shown if shown is not None else selectors.describe_member_key(hold.member_key)
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.placed_by = request.user
-        super().save_model(request, obj, form, change)
+        if change:
+            revise_hold(hold=obj, reason=obj.reason, review_on=obj.review_on)
+        else:
+            placed = place_hold(
+                member_key=obj.member_key,
+                reason=obj.reason,
+                review_on=obj.review_on,
+                placed_by=request.user,
+            )
+            obj.pk = placed.pk
+            obj.refresh_from_db()
+        self.audit_save(request, obj, form, change)
 
     def has_delete_permission(self, request, obj=None):
         # A hold is evidence of why records outlived their period: lift it, never delete it.

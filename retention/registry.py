@@ -275,6 +275,13 @@ CATEGORIES: tuple[Category, ...] = (
             ),
             # Provision of a member's data to a third party (policy §3) is a handling of it.
             Source("privacy.disclosedmember", "time", (("member", MEMBER_FK),)),
+            # Who a personal-data breach affected (PIPA §34), listed for the officer's
+            # notification: a handling of the member's data too; a row per member.
+            Source("incidents.affectedmember", "time", (("member", MEMBER_FK),)),
+            # The officer's monthly sign-off of the access records (고시 제8조) goes with them.
+            # It names the officer only, and stays in place: a month once signed off must not
+            # look unreviewed again because the officer's account was closed.
+            Source("staff.accessreviewsignoff", "signed_at"),
             _archived("staff_access"),
         ),
     ),

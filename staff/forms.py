@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import PasswordField
 from accounts.models import IdentityVerification, Product, User
+from staff.models import AccessRecord, AccessReviewSignOff
+from staff.validators import validate_download_reason
 
 
 class StaffLoginForm(AdminAuthenticationForm):
@@ -19,12 +21,11 @@ class StaffLoginForm(AdminAuthenticationForm):
     password = PasswordField(label=_("Password"), autocomplete="current-password")
 
 
+MONTH = r"\A\d{4}-(0[1-9]|1[0-2])\Z"
+
+
 class MonthForm(forms.Form):
-    month = forms.RegexField(
-        label=_("Month (YYYY-MM)"),
-        regex=r"\A\d{4}-(0[1-9]|1[0-2])\Z",
-        required=False,
-    )
+    month = forms.RegexField(label=_("Month (YYYY-MM)"), regex=MONTH, required=False)
 
     def month_date(self) -> datetime.date:
         value = self.cleaned_data.get("month") if self.is_valid() else None
@@ -34,6 +35,51 @@ class MonthForm(forms.Form):
         today = timezone.localdate()
         last = today.replace(day=1) - datetime.timedelta(days=1)
         return last.replace(day=1)
+
+
+class SignOffForm(forms.Form):
+    """The privacy officer's sign-off of a month's access review (고시 제8조)."""
+
+    month = forms.RegexField(regex=MONTH, widget=forms.HiddenInput)
+    remarks = forms.CharField(
+        label=_("Remarks"),
+        required=False,
+        max_length=AccessReviewSignOff._meta.get_field("remarks").max_length,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What the review found and what was done about it."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        # Shown below the month chooser, whose ``month`` field would otherwise share its id.
+        kwargs.setdefault("auto_id", "sign_off_%s")
+        super().__init__(*args, **kwargs)
+
+    def month_date(self) -> datetime.date:
+        year, month = self.cleaned_data["month"].split("-")
+        return datetime.date(int(year), int(month), 1)
+
+
+class DownloadReasonForm(forms.Form):
+    """고시 제8조: staff say why before personal data is downloaded; kept on the access record.
+
+    ``post`` marks the form's own submission, so that the first request (an admin action
+    chosen in the list) shows the form without errors.
+    """
+
+    reason = forms.CharField(
+        label=_("Reason for the download"),
+        max_length=AccessRecord._meta.get_field("reason").max_length,
+        validators=[validate_download_reason],
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "What the file is needed for. It is kept with the access record and read in the "
+            "monthly access review."
+        ),
+    )
+
+    @classmethod
+    def from_request(cls, request) -> DownloadReasonForm:
+        return cls(request.POST if request.POST.get("post") == "yes" else None)
 
 
 class TokenForm(forms.Form):

@@ -22,3 +22,11 @@ dashboard_panels = Contributions(
     """``dashboard_panels(now) -> dict``: a panel of the staff dashboard from an app above,
     with ``title`` and ``rows`` (label, value) — aggregates only, never a member's row.""",
 )
+
+deadline_panels = Contributions(
+    "staff.hooks.deadline_panels",
+    """``deadline_panels(*, now, user) -> dict | None``: legal deadlines running now that an app
+    above shows at the top of the staff dashboard to ``user`` (a breach's 72 hours, …): ``title``
+    and ``rows``, each with ``label``, ``url``, ``state`` (the clock in words) and ``overdue``;
+    None when ``user`` may not see them. Names no member.""",
+)

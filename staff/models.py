@@ -79,6 +79,8 @@ class AccessRecord(AppendOnlyModel, MemberRecord):
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     target = models.CharField(_("what"), max_length=100, blank=True)
     detail = models.CharField(_("detail"), max_length=255, blank=True)
+    # 고시 제8조: a download of personal data names why it was needed; other actions have none.
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
 
     class Meta(MemberRecord.Meta):
         db_table = "accounts_accessrecord"
@@ -127,6 +129,38 @@ class PrivilegeChange(AppendOnlyModel, Record):
 
     def __str__(self):
         return f"{super().__str__()} {self.change}"
+
+
+class AccessReviewSignOff(AppendOnlyModel):
+    """The privacy officer's sign-off of one month's access review (고시 제8조: checked monthly).
+
+    One per month, kept with the access records it reviewed (``staff_access``). The month is
+    its first day; a sign-off is made only once the month is over.
+    """
+
+    month = models.DateField(_("month"))
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("signed off by"),
+    )
+    # Kept as text too: the sign-off must name the officer even after their account is gone.
+    signed_by_username = models.CharField(_("signed off by (ID)"), max_length=150)
+    signed_at = models.DateTimeField(_("signed off at"))
+    remarks = models.TextField(_("remarks"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("access review sign-off")
+        verbose_name_plural = _("access review sign-offs")
+        ordering = ["-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["month"], name="staff_one_sign_off_per_month")
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.signed_by_username}"
 
 
 class StaffCredential(models.Model):

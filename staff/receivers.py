@@ -1,19 +1,28 @@
 """Receivers that keep the staff records of policy §9 다/라 whatever screen or command acts.
 
 Grants and removals of privileges (roles, permissions, ``is_staff``, ``is_superuser``) are
-written as privilege changes, kept three years (안전성 확보조치 기준); a staff password's age and
-history are kept for its renewal; a closed account's old password hashes are discarded.
+written as privilege changes, kept three years (안전성 확보조치 기준); an account leaving staff
+loses its roles at once (제5조), and ``migrate`` ends with the roles as ``staff.roles`` defines
+them; a staff login starts the session's idle clock and keeps the previous login to show (제6조);
+a staff password's age and history are kept for its renewal; a closed account's old password
+hashes are discarded.
 """
 
 from __future__ import annotations
 
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.signals import account_closed
-from staff.services import audit, passwords
+from core.http import client_ip
+from staff import sessions
+from staff.services import access_control, audit, passwords, roles
 
 _PRIVILEGE_FLAGS = ("is_staff", "is_superuser")
 
@@ -37,6 +46,8 @@ def after_user_save(sender, instance, created, raw=False, update_fields=None, **
     instance._privileges_before = None
     _track_staff_password(instance, created=created, update_fields=update_fields, before=before)
     _record_privilege_flags(instance, before=before)
+    if before.get("is_staff") and not instance.is_staff:
+        roles.leave_staff(user=instance)
 
 
 def _track_staff_password(instance, *, created, update_fields, before):
@@ -136,3 +147,40 @@ def record_role_permission_change(sender, instance, action, reverse, model, pk_s
 @receiver(account_closed, dispatch_uid="staff.forget_previous_passwords")
 def forget_previous_passwords(sender, member, **kwargs):
     passwords.forget_previous_passwords(user=member)
+
+
+@receiver(user_logged_in, dispatch_uid="staff.note_staff_login")
+def note_staff_login(sender, request, user, **kwargs):
+    """제6조: a staff session starts its idle clock and keeps the previous login to show once."""
+    if not user.is_staff or request is None or not hasattr(request, "session"):
+        return
+    now = timezone.now()
+    match = getattr(request, "resolver_match", None)
+    previous = access_control.staff_logged_in(
+        user=user,
+        ip=client_ip(request),
+        # The member login page records its own logins (accounts.views); the admin's does not.
+        record=match is not None and match.view_name == "admin:login",
+        now=now,
+    )
+    sessions.started(request.session, now=now, previous=previous)
+
+
+def sync_roles_after_migrate(sender, using, apps=global_apps, verbosity=1, stdout=None, **kwargs):
+    """제5조: every ``migrate`` ends with the roles exactly as ``staff.roles`` defines them.
+
+    Connected for the staff app alone (``StaffConfig.ready``), which migrates before the apps
+    above it have their permissions: those are created first. A migrate that leaves the roles'
+    or the records' tables out (back to an early state) has nothing to sync; ``flush`` sends
+    no state, and its tables are all there.
+    """
+    try:
+        apps.get_model("auth", "Group")
+        apps.get_model("staff", "PrivilegeChange")
+    except LookupError:
+        return
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using, apps=global_apps)
+    differences = roles.sync_roles(using=using)
+    if differences and verbosity >= 1 and stdout is not None:
+        stdout.write(f"Roles brought to staff.roles: {len(differences)} differences repaired.\n")

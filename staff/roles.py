@@ -1,7 +1,8 @@
 """The staff roles of policy §9 다/라 and exactly what each may do (least privilege).
 
-``ROLES`` is the single source: the data migration creates the groups from it, and the
-permission-matrix test reads it. Superusers are for operations only; they do not handle
+``ROLES`` is the single source (안전성 확보조치 기준 제5조): every ``migrate`` and the
+``sync_roles`` command bring the database's groups to exactly it (``staff.services.roles``),
+and the permission-matrix test reads it. Superusers are for operations only; they do not handle
 members' data in the ordinary course of work.
 """
 
@@ -99,6 +100,7 @@ _OFFICER = _HANDLER + (
     "staff.view_accessrecord",
     "staff.view_privilegechange",
     "accounts.view_access_review",
+    "staff.add_accessreviewsignoff",
     "privacy.add_privacyrequest",
     "privacy.change_privacyrequest",
     "privacy.view_disclosure",
@@ -111,6 +113,11 @@ _OFFICER = _HANDLER + (
     "retention.add_legalhold",
     "retention.change_legalhold",
     "retention.view_purgerun",
+    # Breach response (PIPA §34): the incident register and who each incident affects.
+    "incidents.view_incident",
+    "incidents.add_incident",
+    "incidents.change_incident",
+    "incidents.view_affectedmember",
     *(code for code in CONTRACTS if code not in SELF_SERVICE),
 )
 

@@ -1,4 +1,5 @@
-"""Password validation for staff accounts (policy §9 다), named in ``AUTH_PASSWORD_VALIDATORS``."""
+"""Validation of staff input: passwords (policy §9 다, named in ``AUTH_PASSWORD_VALIDATORS``) and
+the reason given for a download of personal data (고시 제8조)."""
 
 from __future__ import annotations
 
@@ -33,3 +34,22 @@ class StaffPasswordReuseValidator:
         return _("Staff: your password cannot be one of your last %(count)d.") % {
             "count": settings.STAFF_PASSWORD_HISTORY
         }
+
+
+# 고시 제8조: the reason must say what a download is for; a word or two does not.
+DOWNLOAD_REASON_MIN_LENGTH = 10
+
+
+def validate_download_reason(reason: str) -> None:
+    """Refuse a download reason shorter than ``DOWNLOAD_REASON_MIN_LENGTH`` characters, not
+    counting spaces at either end; an empty reason is refused the same way."""
+    if len(reason.strip()) < DOWNLOAD_REASON_MIN_LENGTH:
+        raise ValidationError(
+            ngettext(
+                "Give the reason for this download in at least %(limit)d character.",
+                "Give the reason for this download in at least %(limit)d characters.",
+                DOWNLOAD_REASON_MIN_LENGTH,
+            )
+            % {"limit": DOWNLOAD_REASON_MIN_LENGTH},
+            code="reason_too_short",
+        )

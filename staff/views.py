@@ -5,18 +5,22 @@ from __future__ import annotations
 
 from base64 import b32encode
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 
-from staff.forms import MonthForm, TokenForm
+from staff.exceptions import AlreadySignedOff, ReviewNotOver
+from staff.forms import MonthForm, SignOffForm, TokenForm
 from staff.selectors.dashboard import dashboard as build_dashboard
 from staff.selectors.review import access_review as build_review
+from staff.selectors.review import can_sign_off, unreviewed_months
+from staff.services import review as review_service
 from staff.services import two_factor
 
 
@@ -26,15 +30,49 @@ def _require(request, permission: str) -> None:
 
 
 def access_review(request):
-    """The monthly review of the access records, for the privacy officer."""
+    """The monthly review of the access records for the privacy officer, with the months not
+    yet signed off; a POST is the officer's sign-off of a month that is over (고시 제8조)."""
     _require(request, "accounts.view_access_review")
-    form = MonthForm(request.GET or None)
-    review = build_review(month=form.month_date())
+    if request.method == "POST":
+        return _sign_off(request)
+    return _review_page(request, MonthForm(request.GET or None), sign_off_form=None)
+
+
+def _sign_off(request):
+    if not can_sign_off(request.user):
+        raise PermissionDenied
+    sign_off_form = SignOffForm(request.POST)
+    if not sign_off_form.is_valid():
+        month_form = MonthForm({"month": request.POST.get("month", "")})
+        return _review_page(request, month_form, sign_off_form=sign_off_form)
+    try:
+        review_service.sign_off_review(
+            month=sign_off_form.month_date(),
+            officer=request.user,
+            remarks=sign_off_form.cleaned_data["remarks"],
+        )
+    except ReviewNotOver:
+        messages.error(request, _("This month is not over yet: it cannot be signed off."))
+    except AlreadySignedOff:
+        messages.error(request, _("This month has been signed off already."))
+    else:
+        messages.success(request, _("The month's access review was signed off."))
+    query = urlencode({"month": sign_off_form.cleaned_data["month"]})
+    return redirect(f"{reverse('access_review')}?{query}")
+
+
+def _review_page(request, month_form, *, sign_off_form):
+    review = build_review(month=month_form.month_date())
+    may_sign_off = can_sign_off(request.user)
+    if may_sign_off and sign_off_form is None and review.over and review.sign_off is None:
+        sign_off_form = SignOffForm(initial={"month": f"{review.month:%Y-%m}"})
     context = {
         **admin.site.each_context(request),
         "title": _("Monthly access review"),
-        "form": form,
+        "form": month_form,
         "review": review,
+        "unreviewed": unreviewed_months(),
+        "sign_off_form": sign_off_form,
     }
     return TemplateResponse(request, "admin/staff/access_review.html", context)
 
@@ -45,7 +83,7 @@ def dashboard(request):
     context = {
         **admin.site.each_context(request),
         "title": _("Staff dashboard"),
-        "dashboard": build_dashboard(),
+        "dashboard": build_dashboard(user=request.user),
     }
     return TemplateResponse(request, "admin/staff/dashboard.html", context)
 

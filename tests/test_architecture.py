@@ -21,9 +21,10 @@ LAYERS = {
     "privacy": 1,
     "accounts": 2,
     "staff": 3,
-    "support": 4,
-    "selfservice": 5,
-    "retention": 6,
+    "incidents": 4,
+    "support": 5,
+    "selfservice": 6,
+    "retention": 7,
 }
 PROJECT = "nexcore_support"
 PROJECT_MODULES = {"__init__", "settings", "urls", "wsgi", "asgi"}

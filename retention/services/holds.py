@@ -16,6 +16,14 @@ def place_hold(*, member_key: str, reason: str, review_on: datetime.date, placed
     )
 
 
+def revise_hold(*, hold: LegalHold, reason: str, review_on: datetime.date) -> LegalHold:
+    """Restate why the hold is kept and when it is next reviewed; who placed it, and when, stay."""
+    hold.reason = reason
+    hold.review_on = review_on
+    hold.save(update_fields=["reason", "review_on"])
+    return hold
+
+
 def lift_hold(*, hold: LegalHold, lifted_by, now: datetime.datetime | None = None) -> LegalHold:
     """End the hold; the next purge destroys whatever fell due meanwhile."""
     hold.lifted_at = now or timezone.now()

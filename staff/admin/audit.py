@@ -77,6 +77,10 @@ class AccessAuditedAdmin:
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        self.audit_save(request, obj, form, change)
+
+    def audit_save(self, request, obj, form, change):
+        """The record of a save; an admin whose ``save_model`` calls a service writes it after."""
         action = AccessRecord.Action.CHANGE if change else AccessRecord.Action.ADD
         self.audit(request, action, [obj], detail=",".join(form.changed_data))
 

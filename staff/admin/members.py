@@ -5,14 +5,17 @@ Every list and page here shows personal data, so every view writes its access re
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.translation import gettext
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services as accounts_services
@@ -29,7 +32,7 @@ from core.http import client_ip
 from privacy import services as privacy_services
 from staff.admin.audit import AccessAuditedAdmin
 from staff.exceptions import CallerNotVerified, NotAMember
-from staff.forms import CallerVerificationForm, FlagForm
+from staff.forms import CallerVerificationForm, DownloadReasonForm, FlagForm
 from staff.services import members as members_service
 from staff.services import recovery
 
@@ -46,6 +49,17 @@ class MemberChangeForm(UserChangeForm):
         model = User
         fields = "__all__"
         field_classes = {"username": MemberIdField}
+
+    def clean(self):
+        cleaned_data = super().clean()
+        # 안전성 확보조치 기준 제5조: an account leaving staff keeps no role or right. The save
+        # takes them away (staff.receivers); the roles still ticked here must not come back.
+        leaves_staff = "is_staff" in self.fields and not cleaned_data.get("is_staff")
+        if self.instance.is_staff and leaves_staff:
+            cleaned_data["groups"] = Group.objects.none()
+            cleaned_data["user_permissions"] = Permission.objects.none()
+            cleaned_data["is_superuser"] = False
+        return cleaned_data
 
 
 @admin.register(User)
@@ -157,12 +171,49 @@ class MemberAdmin(AccessAuditedAdmin, UserAdmin):
 
     @admin.action(description=_("Export the selected members (CSV)"), permissions=["export"])
     def export_csv(self, request, queryset):
-        body = members_service.export_members(
-            members=queryset, staff=request.user, ip=client_ip(request)
+        """고시 제8조: the export asks why first, on a page of its own like Django's delete
+        confirmation, carrying the selection over; only its valid POST builds the file."""
+        form = DownloadReasonForm.from_request(request)
+        if form.is_valid():
+            body = members_service.export_members(
+                members=queryset,
+                staff=request.user,
+                ip=client_ip(request),
+                reason=form.cleaned_data["reason"],
+            )
+            response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = 'attachment; filename="members.csv"'
+            return response
+        count = members_service.exportable(queryset).count()
+        carried = [
+            ("action", "export_csv"),
+            ("select_across", request.POST.get("select_across", "0")),
+            *((ACTION_CHECKBOX_NAME, pk) for pk in request.POST.getlist(ACTION_CHECKBOX_NAME)),
+        ]
+        return self._download_reason_page(
+            request,
+            form,
+            title=gettext("Export members (CSV)"),
+            summary=ngettext(
+                "The file will hold the items of %(count)d member.",
+                "The file will hold the items of %(count)d members.",
+                count,
+            )
+            % {"count": count},
+            carried=carried,
         )
-        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="members.csv"'
-        return response
+
+    def _download_reason_page(self, request, form, *, title, summary, carried, original=None):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "summary": summary,
+            "form": form,
+            "carried": carried,
+            "original": original,
+            "opts": self.opts,
+        }
+        return TemplateResponse(request, "admin/accounts/user/download_reason.html", context)
 
     def response_action(self, request, queryset):
         # The export writes its own (more precise) record; do not count it twice.
@@ -187,6 +238,11 @@ class MemberAdmin(AccessAuditedAdmin, UserAdmin):
                 "<int:object_id>/lift/",
                 self.admin_site.admin_view(self.lift_view),
                 name="{}_{}_lift".format(*info),
+            ),
+            path(
+                "<int:object_id>/export/",
+                self.admin_site.admin_view(self.export_view),
+                name="{}_{}_export".format(*info),
             ),
         ] + super().get_urls()
 
@@ -270,10 +326,42 @@ class MemberAdmin(AccessAuditedAdmin, UserAdmin):
             self.message_user(request, gettext("The suspension was lifted."))
         return redirect(reverse("admin:accounts_user_change", args=[member.pk]))
 
+    def export_view(self, request, object_id):
+        """The member's data export (policy §7 열람) made by staff, after a reason (고시 제8조)."""
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        member = get_object_or_404(self.get_queryset(request), pk=object_id)
+        form = DownloadReasonForm.from_request(request)
+        if request.method == "POST" and form.is_valid():
+            try:
+                body = members_service.export_member_data(
+                    member=member,
+                    staff=request.user,
+                    ip=client_ip(request),
+                    reason=form.cleaned_data["reason"],
+                )
+            except NotAMember:
+                raise PermissionDenied from None
+            response = HttpResponse(body, content_type="application/json; charset=utf-8")
+            stamp = timezone.localdate().isoformat()
+            response["Content-Disposition"] = f'attachment; filename="member-data-{stamp}.json"'
+            return response
+        return self._download_reason_page(
+            request,
+            form,
+            title=gettext("Download the data of %(member)s") % {"member": member.username},
+            summary=gettext(
+                "The file holds everything kept about the member, as their own export does."
+            ),
+            carried=[],
+            original=member,
+        )
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra_context = {
             **(extra_context or {}),
             "can_flag": self.has_flag_permission(request),
+            "can_export": self.has_export_permission(request),
         }
         return super().changeform_view(request, object_id, form_url, extra_context)
 

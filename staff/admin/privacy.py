@@ -4,10 +4,12 @@ All of it is personal data handled by staff, so every view writes its access rec
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -39,11 +41,68 @@ class ConsentAdmin(AccessAuditedAdmin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 class PrivacyRequestForm(forms.ModelForm):
+    """A request received by letter, phone or e-mail, checked as the site checks a member's."""
+
     member = MemberByIdField(label=_("Member ID"))
 
     class Meta:
         model = PrivacyRequest
-        fields = ["member", "kind", "channel", "received_at", "status", "resolution"]
+        fields = ["member", "kind", "channel", "received_at", "details", "objects_to"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("member") and data.get("kind") and data.get("received_at"):
+            try:
+                services.check_request(
+                    member=data["member"],
+                    kind=data["kind"],
+                    objects_to=data.get("objects_to"),
+                    received_at=data["received_at"],
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
+
+
+class PrivacyAnswerForm(forms.ModelForm):
+    """The answer to a request: what was received stays as it was received."""
+
+    class Meta:
+        model = PrivacyRequest
+        fields = ["status", "resolution"]
+
+    def clean(self):
+        data = super().clean()
+        status = data.get("status")
+        if status is None:
+            return data
+        # The instance still holds the stored values here: the form's are put on it after.
+        if status == self.instance.status == PrivacyRequest.Status.OPEN:
+            if "resolution" in self.changed_data:
+                self.add_error(
+                    "resolution",
+                    _("An answer is saved with its outcome: choose resolved or refused."),
+                )
+            return data
+        try:
+            services.check_answer(
+                request=self.instance, status=status, resolution=data.get("resolution", "")
+            )
+        except ValidationError as error:
+            self.add_error(None, error)
+        return data
+
+
+class ServiceRefusalAsMessage:
+    """A rule the form checked may still fail in the service, when another request changed the
+    data in between: the page then says why and shows the form again, rather than a 500."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -63,8 +122,11 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(PrivacyRequest)
-class PrivacyRequestAdmin(AccessAuditedAdmin, admin.ModelAdmin):
-    """Policy §7: requests received by letter, phone, e-mail or web; overdue ones stand out."""
+class PrivacyRequestAdmin(ServiceRefusalAsMessage, AccessAuditedAdmin, admin.ModelAdmin):
+    """Policy §7: requests received by letter, phone, e-mail or web; overdue ones stand out.
+
+    Adding one and answering it go through ``privacy.services``, under the rules members meet.
+    """
 
     form = PrivacyRequestForm
     list_display = ("received_at", "member", "kind", "channel", "status", "deadline")
@@ -73,15 +135,17 @@ class PrivacyRequestAdmin(AccessAuditedAdmin, admin.ModelAdmin):
     )  # fmt: skip
     list_select_related = ("member",)
     search_fields = ("member__username",)
+    raw_id_fields = ("objects_to",)
     readonly_fields = ("due_at", "resolved_at", "recorded_by")
+    # What was received, and when, is what the deadline counts from: it stays as recorded.
+    received = ("member", "kind", "channel", "received_at", "details", "objects_to")
 
     def get_readonly_fields(self, request, obj=None):
         fields = self.readonly_fields
-        return ("member", *fields) if obj is not None else fields
+        return (*self.received, *fields) if obj is not None else fields
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is not None:
-            kwargs["fields"] = ["kind", "channel", "received_at", "status", "resolution"]
+        kwargs["form"] = PrivacyAnswerForm if obj is not None else PrivacyRequestForm
         return super().get_form(request, obj, change, **kwargs)
 
     @admin.display(description=_("due"), ordering="due_at")
@@ -96,10 +160,26 @@ class PrivacyRequestAdmin(AccessAuditedAdmin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            obj.recorded_by = request.user
-        received_changed = not change or "received_at" in form.changed_data
-        services.settle_dates(obj, received_changed=received_changed)
-        super().save_model(request, obj, form, change)
+            recorded = services.record_request(
+                member=obj.member,
+                kind=obj.kind,
+                channel=obj.channel,
+                details=obj.details,
+                objects_to=obj.objects_to,
+                received_at=obj.received_at,
+                recorded_by=request.user,
+            )
+            obj.pk = recorded.pk
+            obj.refresh_from_db()
+        elif obj.status != PrivacyRequest.Status.OPEN:
+            services.resolve_request(
+                request=obj,
+                resolution=obj.resolution,
+                refused=obj.status == PrivacyRequest.Status.REFUSED,
+            )
+        elif "status" in form.changed_data:
+            services.reopen_request(request=obj)
+        self.audit_save(request, obj, form, change)
 
 
 class DisclosureForm(forms.ModelForm):
@@ -137,6 +217,12 @@ class DisclosureForm(forms.ModelForm):
             raise forms.ValidationError(
                 _("No member has these IDs: %(ids)s"), params={"ids": ", ".join(sorted(unknown))}
             )
+        named = (
+            set(self.instance.entries.values_list("member_id", flat=True))
+            if self.instance.pk
+            else set()
+        )
+        services.check_disclosed_members(member for member in members if member.pk not in named)
         return members
 
     def clean(self):
@@ -147,7 +233,7 @@ class DisclosureForm(forms.ModelForm):
 
 
 @admin.register(Disclosure)
-class DisclosureAdmin(AccessAuditedAdmin, admin.ModelAdmin):
+class DisclosureAdmin(ServiceRefusalAsMessage, AccessAuditedAdmin, admin.ModelAdmin):
     """Policy §3: every provision to a third party, its legal basis and whose data went."""
 
     form = DisclosureForm
@@ -182,13 +268,24 @@ class DisclosureAdmin(AccessAuditedAdmin, admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.recorded_by = request.user
-        # Members first, so that the access record written after the save names them.
-        admin.ModelAdmin.save_model(self, request, obj, form, change)
-        services.set_disclosed_members(disclosure=obj, members=form.cleaned_data["member_ids"])
-        action = "change" if change else "add"
-        self.audit(request, action, [obj], detail=",".join(form.changed_data))
+        members = form.cleaned_data["member_ids"]
+        if change:
+            services.update_disclosure(disclosure=obj, members=members)
+        else:
+            recorded = services.record_disclosure(
+                recipient=obj.recipient,
+                basis=obj.basis,
+                statute=obj.statute,
+                items=obj.items,
+                members=members,
+                withhold_from_member=obj.withhold_from_member,
+                disclosed_at=obj.disclosed_at,
+                recorded_by=request.user,
+            )
+            obj.pk = recorded.pk
+            obj.refresh_from_db()
+        # After the members are saved, so that the access record names them.
+        self.audit_save(request, obj, form, change)
 
 
 @admin.register(CorrectionNotice)

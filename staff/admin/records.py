@@ -42,7 +42,9 @@ class TargetFilter(admin.SimpleListFilter):
 
 @admin.register(AccessRecord)
 class AccessRecordAdmin(EvidenceAdmin):
-    list_display = ("time", "staff_username", "ip", "action", "member", "target", "detail")
+    list_display = (
+        "time", "staff_username", "ip", "action", "member", "target", "detail", "reason",
+    )  # fmt: skip
     list_filter = (*EvidenceAdmin.list_filter, "action", TargetFilter)
     search_fields = ("staff_username", "member__username")
     list_select_related = ("member",)

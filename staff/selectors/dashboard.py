@@ -36,6 +36,8 @@ class Dashboard:
     overdue_requests: int
     # Panels of the apps above (the support desk's figures), aggregates too.
     panels: list[dict]
+    # Legal deadlines running now that the viewer may see (a breach's 72 hours), shown first.
+    deadlines: list[dict]
 
 
 def _members():
@@ -132,7 +134,8 @@ def request_counts(now: datetime.datetime) -> tuple[int, int]:
     return counts["open"], counts["overdue"]
 
 
-def dashboard(*, now: datetime.datetime | None = None) -> Dashboard:
+def dashboard(*, now: datetime.datetime | None = None, user=None) -> Dashboard:
+    """The figures at ``now``; with ``user``, the deadlines that user may see too."""
     now = now or timezone.now()
     open_requests, overdue = request_counts(now)
     return Dashboard(
@@ -144,4 +147,7 @@ def dashboard(*, now: datetime.datetime | None = None) -> Dashboard:
         open_requests=open_requests,
         overdue_requests=overdue,
         panels=hooks.dashboard_panels(now),
+        deadlines=[]
+        if user is None
+        else [panel for panel in hooks.deadline_panels(now=now, user=user) if panel],
     )

@@ -20,6 +20,7 @@ from staff.models import AccessRecord, PrivilegeChange
 
 TARGET_LENGTH = AccessRecord._meta.get_field("target").max_length
 DETAIL_LENGTH = AccessRecord._meta.get_field("detail").max_length
+REASON_LENGTH = AccessRecord._meta.get_field("reason").max_length
 CHANGE_LENGTH = PrivilegeChange._meta.get_field("change").max_length
 # What a staff action on one member's account names as its target.
 MEMBER_TARGET = "accounts.user"
@@ -60,12 +61,14 @@ def record_access(
     members: Iterable[User | int | None] = (),
     target: str = "",
     detail: str = "",
+    reason: str = "",
     now: datetime.datetime | None = None,
 ) -> list[AccessRecord]:
     """Write one access record per member handled, or one without a member when none was.
 
     ``members`` are users or their primary keys; ``target`` names the page or model, ``detail``
-    the search, filter or page that produced a list. One INSERT statement whatever the count.
+    the search, filter or page that produced a list, ``reason`` why staff downloaded the data
+    (고시 제8조; empty for any other action). One INSERT statement whatever the count.
     """
     now = now or timezone.now()
     pks = []
@@ -83,6 +86,7 @@ def record_access(
             member_id=pk,
             target=target[:TARGET_LENGTH],
             detail=detail[:DETAIL_LENGTH],
+            reason=reason[:REASON_LENGTH],
         )
         for pk in (pks or [None])
     ]
@@ -96,6 +100,7 @@ def record_member_access(
     action: str,
     member: User,
     detail: str = "",
+    reason: str = "",
     now: datetime.datetime | None = None,
 ) -> AccessRecord:
     """Write the access record of a staff action on one member's account."""
@@ -106,6 +111,7 @@ def record_member_access(
         members=[member],
         target=MEMBER_TARGET,
         detail=detail,
+        reason=reason,
         now=now,
     )
     return record

@@ -1,25 +1,32 @@
 """Staff actions on members: misuse flags, suspension and its lifting, staff exports.
 
-Each writes its 개인정보 접속기록 in the same transaction as the change it records (policy §9 다).
+Each writes its 개인정보 접속기록 in the same transaction as the change it records (policy §9 다);
+an export writes it in the transaction that builds the file, with the reason staff gave for the
+download (고시 제8조).
 """
 
 from __future__ import annotations
 
 import datetime
+import json
 
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import MisuseRecord, User
+from accounts.selectors import member_data
 from accounts.services import end_sessions
 from core.exports import csv_text
 from privacy.selectors import restricted_member_ids
 from staff.exceptions import NotAMember
 from staff.models import AccessRecord
 from staff.services import audit
+from staff.validators import validate_download_reason
 
 EXPORT_COLUMNS = ("username", "company", "project", "product", "date_joined", "is_active")
+# What the access record of a staff-made export of one member's data names as its detail.
+MEMBER_DATA_DETAIL = "member data json"
 
 
 def _member(member: User) -> User:
@@ -119,9 +126,18 @@ def exportable(members: QuerySet[User]) -> QuerySet[User]:
     )
 
 
+def _download_reason(reason: str) -> str:
+    """``reason`` as the access record keeps it; ValidationError when it is missing or too
+    short (고시 제8조), before any data is read."""
+    validate_download_reason(reason)
+    return reason.strip()
+
+
 @transaction.atomic
-def export_members(*, members: QuerySet[User], staff: User, ip: str | None) -> str:
-    """CSV of the members' items for a staff export, with its access record naming each one."""
+def export_members(*, members: QuerySet[User], staff: User, ip: str | None, reason: str) -> str:
+    """CSV of the members' items for a staff export, with its access record naming each one
+    and the reason for the download (고시 제8조)."""
+    reason = _download_reason(reason)
     rows = list(exportable(members))
     text = csv_text(
         EXPORT_COLUMNS,
@@ -144,5 +160,32 @@ def export_members(*, members: QuerySet[User], staff: User, ip: str | None) -> s
         members=rows,
         target=audit.MEMBER_TARGET,
         detail=f"csv rows={len(rows)}",
+        reason=reason,
+    )
+    return text
+
+
+@transaction.atomic
+def export_member_data(*, member: User, staff: User, ip: str | None, reason: str) -> str:
+    """The member's data export (policy §7 열람) made by staff, as JSON, with its access record
+    and the reason for the download (고시 제8조): how a request to see one's data received by
+    letter, phone or e-mail is answered.
+
+    It holds what the member's own export holds, restricted or not, since it is made for the
+    member. A staff account or a withdrawn member (whose data is kept, not used) is refused
+    with ``NotAMember``.
+    """
+    reason = _download_reason(reason)
+    _member(member)
+    if member.is_closed:
+        raise NotAMember
+    text = json.dumps(member_data(member), ensure_ascii=False, indent=2)
+    audit.record_member_access(
+        staff=staff,
+        ip=ip,
+        action=AccessRecord.Action.EXPORT,
+        member=member,
+        detail=MEMBER_DATA_DETAIL,
+        reason=reason,
     )
     return text

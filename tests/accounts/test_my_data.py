@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import IdentityVerification, MisuseRecord, Product, User, VisitRecord
+from privacy.services import record_request, resolve_request
 from tests.conftest import PASSWORD
 
 ME = reverse("accounts:me")
@@ -146,8 +147,20 @@ def test_my_data_takes_the_same_few_queries_with_one_record_or_a_hundred_and_twe
     few = count_queries(reauthed_client)
     visits(member, 120, start=datetime.datetime(2026, 1, 1, tzinfo=SEOUL))
     identity_verifications(member, 120)
-    assert count_queries(reauthed_client) == few <= 12
+    assert count_queries(reauthed_client) == few <= 15
     assert count_queries(reauthed_client, {"visit-visitrecord": "3"}) == few
+
+
+def test_the_members_privacy_requests_are_read_in_one_query_however_many(reauthed_client, member):
+    record_request(member=member, kind="access", channel="letter")
+    one = count_queries(reauthed_client)
+    for kind in ("correction", "deletion", "suspension", "withdrawal"):
+        resolve_request(
+            request=record_request(member=member, kind=kind, channel="web"),
+            resolution="Refused: a dispute.",
+            refused=True,
+        )
+    assert count_queries(reauthed_client) == one
 
 
 def test_each_table_with_records_adds_one_query_however_many_records(reauthed_client, member):

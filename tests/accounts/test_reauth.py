@@ -12,7 +12,10 @@ from accounts.models import IdentityVerification
 from tests.conftest import PASSWORD
 
 REAUTH = reverse("accounts:reauth")
-PROTECTED = ["accounts:me", "accounts:me_edit", "accounts:export", "accounts:withdraw"]
+PROTECTED = [
+    "accounts:me", "accounts:me_edit", "accounts:export", "accounts:withdraw",
+    "accounts:new_request",
+]  # fmt: skip
 SEOUL = datetime.timezone(datetime.timedelta(hours=9))
 
 

@@ -27,7 +27,7 @@ def test_agreeing_twice_at_once_records_one_consent(portal):
     member = portal.visitor(address="192.0.2.201")
     assert member.sign_up("twiceagree", PASSWORD).status == 302
     portal.databases.shell(ANNOUNCE_A_CHANGE_IN_FORCE.format(label=portal.databases.backend))
-    assert member.get("/accounts/me/").headers["Location"].startswith("/privacy/consent/")
+    assert member.get("/accounts/me/edit/").headers["Location"].startswith("/privacy/consent/")
 
     responses = at_once(
         [lambda: member.post("/privacy/consent/", {"agree_policy": "on"}) for _ in range(6)]

@@ -44,9 +44,9 @@ def test_consent_change_sends_the_member_to_agree_again(
 ):
     with time_machine.travel(seoul(2026, 3, 11), tick=False):
         client = logged_in_after_change(requires_consent=True)
-        response = client.get(reverse("accounts:me"))
+        response = client.get(reverse("accounts:me_edit"))
         assert response.status_code == 302
-        assert response["Location"] == f"{CONSENT}?next=%2Faccounts%2Fme%2F"
+        assert response["Location"] == f"{CONSENT}?next=%2Faccounts%2Fme%2Fedit%2F"
         page = client.get(response["Location"])
         assert reverse("privacy:diff", args=["1.0", "2.0"]) in page.content.decode()
         assert reverse("accounts:withdraw") in page.content.decode()
@@ -76,6 +76,25 @@ def test_a_member_who_declines_can_still_withdraw(logged_in_after_change, member
         )
     assert response["Location"] == reverse("accounts:withdrawn")
     assert not User.objects.get(pk=member_before_change.pk).is_active
+
+
+@pytest.mark.policy("7")
+def test_a_member_who_has_not_agreed_may_still_see_download_and_ask_about_their_data(
+    logged_in_after_change, member_before_change
+):
+    with time_machine.travel(seoul(2026, 3, 11), tick=False):
+        client = logged_in_after_change(requires_consent=True)
+        client.post(reverse("accounts:reauth"), {"password": PASSWORD})
+        for name in ("accounts:me", "accounts:export", "accounts:new_request", "accounts:withdraw"):
+            assert client.get(reverse(name)).status_code == 200, name
+        response = client.post(
+            reverse("accounts:new_request"),
+            {"kind": "withdrawal", "details": "I do not agree to version 2.0."},
+        )
+        assert response["Location"] == reverse("accounts:me")
+        for path in ("/", reverse("accounts:me_edit"), reverse("accounts:password_change")):
+            assert client.get(path)["Location"].startswith(CONSENT), path
+    assert member_before_change.privacy_requests.get().kind == "withdrawal"
 
 
 def test_a_later_notice_only_version_does_not_excuse_an_earlier_consent_change(

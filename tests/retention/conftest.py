@@ -195,9 +195,22 @@ def _access_record(*, at, member, username):
     )
 
 
+def _access_review_sign_off(*, at, member, username):
+    from staff.models import AccessReviewSignOff
+
+    # One sign-off per month: each row here reviews a month of its own.
+    month = datetime.date(1990 + AccessReviewSignOff.objects.count(), 1, 1)
+    return AccessReviewSignOff.objects.create(
+        month=month, signed_by=staff(), signed_by_username="officer01", signed_at=at
+    )
+
+
 def _privilege_change(*, at, member, username):
     from staff.models import PrivilegeChange
 
+    # migrate records each change it made to bring the roles to staff.roles (a role defined
+    # after its data migration); the tests count their own rows.
+    PrivilegeChange._base_manager.all().delete()
     return PrivilegeChange.objects.create(time=at, subject=member, change="is_staff granted")
 
 
@@ -348,6 +361,17 @@ def _download(*, at, member, username):
     )
 
 
+def _affected_member(*, at, member, username):
+    from incidents.models import AffectedMember, Incident
+
+    incident = Incident.objects.create(
+        title="Leaked export", what_happened="A file was mailed out.", items="ID",
+        discovered_at=at, cause="Mistake", containment="Recalled", member_actions="None",
+        contact="Officer",
+    )  # fmt: skip
+    return AffectedMember.objects.create(incident=incident, member=member, time=at)
+
+
 # The sources of the apps above accounts: ``factory(at=, member=, username=)``.
 _FACTORIES = {
     "selfservice.coverage": _coverage,
@@ -360,10 +384,12 @@ _FACTORIES = {
     "support.statuschange": _support_status_change,
     "support.attachment": _support_attachment,
     "staff.accessrecord": _access_record,
+    "staff.accessreviewsignoff": _access_review_sign_off,
     "staff.privilegechange": _privilege_change,
     "privacy.consent": _consent,
     "privacy.privacyrequest": _privacy_request,
     "privacy.disclosedmember": _disclosed_member,
+    "incidents.affectedmember": _affected_member,
 }
 
 

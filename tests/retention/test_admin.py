@@ -76,3 +76,27 @@ def test_purge_runs_are_shown_read_only(admin_client, db):
     assert change.status_code == 403
     run.refresh_from_db()
     assert run.outcome == PurgeRun.Outcome.DONE
+
+
+@pytest.mark.policy("9")
+def test_placing_and_revising_a_hold_in_admin_go_through_the_services(admin_client, member):
+    response = admin_client.post(
+        reverse("admin:retention_legalhold_add"),
+        {"member_id": member.username, "reason": "Dispute 17", "review_on": "2027-01-01"},
+    )
+    assert response.status_code == 302
+    hold = LegalHold.objects.get()
+    assert hold.member_key == member_key(member.pk) and hold.placed_by.username == "admin01"
+    url = reverse("admin:retention_legalhold_change", args=[hold.pk])
+    response = admin_client.post(
+        url, {"member_id": "", "reason": "Dispute 17, appeal", "review_on": "2027-06-01"}
+    )
+    assert response.status_code == 302
+    hold.refresh_from_db()
+    assert hold.reason == "Dispute 17, appeal" and str(hold.review_on) == "2027-06-01"
+    assert hold.placed_by.username == "admin01" and hold.lifted_at is None
+    actions = AccessRecord.objects.filter(target="retention.legalhold", member=member)
+    assert set(actions.values_list("action", flat=True)) >= {
+        AccessRecord.Action.ADD,
+        AccessRecord.Action.CHANGE,
+    }

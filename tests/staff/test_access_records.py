@@ -17,6 +17,7 @@ from staff.exceptions import AppendOnlyRecord
 from staff.models import AccessRecord, PrivilegeChange
 from staff.roles import PRIVACY_HANDLER, PRIVACY_OFFICER
 from tests.retention.conftest import make_row
+from tests.staff.downloads import export_form
 
 VIEWED_AT = datetime.datetime(2026, 4, 7, 14, 30, tzinfo=ZoneInfo("Asia/Seoul"))
 
@@ -135,10 +136,7 @@ def test_a_change_is_recorded_with_the_fields_changed(client, login_as, member, 
 def test_an_export_names_each_member_exported(client, login_as, make_member):
     members = [make_member(username=f"export{n:02}") for n in range(3)]
     login_as(role=PRIVACY_HANDLER)
-    response = client.post(
-        reverse("admin:accounts_user_changelist"),
-        {"action": "export_csv", "_selected_action": [m.pk for m in members]},
-    )
+    response = client.post(reverse("admin:accounts_user_changelist"), export_form(members))
     assert "export01" in response.content.decode()
     assert set(records("export").values_list("member", flat=True)) == {m.pk for m in members}
     assert not records("admin_action").exists()
@@ -151,8 +149,7 @@ def test_withdrawn_members_are_never_exported(client, login_as, make_member):
     services.close_account(member=leaving)
     login_as(role=PRIVACY_HANDLER)
     response = client.post(
-        reverse("admin:accounts_user_changelist"),
-        {"action": "export_csv", "_selected_action": [staying.pk, leaving.pk]},
+        reverse("admin:accounts_user_changelist"), export_form([staying, leaving])
     )
     body = response.content.decode()
     assert "staying01" in body

@@ -66,7 +66,8 @@ CEILINGS = {
     "privacy.consent": (8, 9),
     "privacy.correctionnotice": (8, 10),
     "privacy.disclosure": (9, 11),
-    "privacy.notice": (7, 6),
+    # A change page asks whether a breach's public notice must stay up (시행령 §39 ③).
+    "privacy.notice": (7, 7),
     "privacy.policyversion": (7, 6),
     "privacy.privacyrequest": (8, 9),
     "retention.legalhold": (10, 12),
@@ -142,7 +143,7 @@ def one_of_everything(make_member, make_staff, product):
             members=[member], recorded_by=staff, disclosed_at=now - datetime.timedelta(hours=1),
         )  # fmt: skip
         disclosure = shared["disclosure"]
-        privacy_services.set_disclosed_members(
+        privacy_services.update_disclosure(
             disclosure=disclosure,
             members=[*User.objects.filter(pk__in=disclosure.entries.values("member")), member],
         )

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from core.exports import FORMULA_STARTS, csv_text, spreadsheet_safe
 from staff.roles import PRIVACY_HANDLER
+from tests.staff.downloads import export_form
 
 pytestmark = pytest.mark.policy("9")
 
@@ -20,10 +21,7 @@ def test_the_member_export_neutralises_cells_that_would_be_formulas(client, logi
     member = make_member(username="formula01", company="@SUM(1+1)", project=HYPERLINK)
     other = make_member(username="plain01", company="-2+3 Trading", project="+82 Project")
     login_as(role=PRIVACY_HANDLER)
-    response = client.post(
-        reverse("admin:accounts_user_changelist"),
-        {"action": "export_csv", "_selected_action": [member.pk, other.pk]},
-    )
+    response = client.post(reverse("admin:accounts_user_changelist"), export_form([member, other]))
     rows = {row["username"]: row for row in csv.DictReader(io.StringIO(response.content.decode()))}
     assert rows["formula01"]["project"] == "'" + HYPERLINK
     assert rows["formula01"]["company"] == "'@SUM(1+1)"

@@ -12,11 +12,13 @@ from accounts import services
 from privacy.models import DisclosedMember, PrivacyRequest
 from privacy.services import record_disclosure, record_request, resolve_request
 from retention.models import ArchivedRecord
+from retention.registry import category
 from retention.services.archiving import archive_closed_accounts
 from retention.services.purge import purge_expired
-from staff.models import AccessRecord
-from staff.roles import PRIVACY_HANDLER
+from staff.models import AccessRecord, AccessReviewSignOff
+from staff.roles import PRIVACY_HANDLER, PRIVACY_OFFICER
 from staff.services import audit
+from staff.services.review import sign_off_review
 
 SEOUL = ZoneInfo("Asia/Seoul")
 pytestmark = [pytest.mark.policy("5"), pytest.mark.django_db(databases=["default", "archive"])]
@@ -61,3 +63,18 @@ def test_access_records_are_destroyed_two_years_later_and_not_before(member, mak
     with time_machine.travel(datetime.datetime(2028, 1, 16, 0, 0, tzinfo=SEOUL), tick=False):
         purge_expired()
     assert AccessRecord.objects.filter(member=member).count() == 0
+
+
+@pytest.mark.law("고시 제8조")
+def test_review_sign_offs_are_kept_and_destroyed_with_the_access_records(make_staff):
+    officer = make_staff(username="officer01", role=PRIVACY_OFFICER)
+    signed = datetime.datetime(2026, 4, 2, 9, 0, tzinfo=SEOUL)
+    sign_off_review(month=datetime.date(2026, 3, 1), officer=officer, now=signed)
+    staff_access = {source.model for source in category("staff_access").sources}
+    assert {"staff.accessrecord", "staff.accessreviewsignoff"} <= staff_access
+    with time_machine.travel(datetime.datetime(2028, 4, 2, 23, 59, tzinfo=SEOUL), tick=False):
+        purge_expired()
+    assert AccessReviewSignOff.objects.count() == 1
+    with time_machine.travel(datetime.datetime(2028, 4, 3, 0, 0, tzinfo=SEOUL), tick=False):
+        purge_expired()
+    assert not AccessReviewSignOff.objects.exists()

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from staff.models import AccessRecord
 from staff.roles import CONTRACT_MANAGER, PRIVACY_HANDLER, PRIVACY_OFFICER, ROLES, SUPPORT_AGENT
+from tests.staff.downloads import export_form
 
 AGENT, HANDLER, OFFICER, SUPERUSER = SUPPORT_AGENT, PRIVACY_HANDLER, PRIVACY_OFFICER, "superuser"
 MANAGER = CONTRACT_MANAGER
@@ -17,6 +18,7 @@ PAGES = {
     "admin:accounts_user_changelist": {AGENT, HANDLER, OFFICER, SUPERUSER},
     "admin:accounts_user_change": {AGENT, HANDLER, OFFICER, SUPERUSER},
     "admin:accounts_user_flag": {HANDLER, OFFICER, SUPERUSER},
+    "admin:accounts_user_export": {HANDLER, OFFICER, SUPERUSER},
     "admin:auth_user_password_change": {SUPERUSER},
     "admin:accounts_product_changelist": {AGENT, HANDLER, OFFICER, SUPERUSER},
     "admin:accounts_product_add": {AGENT, SUPERUSER},
@@ -60,6 +62,7 @@ PAGES = {
 WITH_MEMBER = {
     "admin:accounts_user_change",
     "admin:accounts_user_flag",
+    "admin:accounts_user_export",
     "admin:accounts_user_reset_code",
     "admin:auth_user_password_change",
 }
@@ -106,10 +109,7 @@ def test_the_admin_index_hides_what_an_agent_may_not_see(client, login_as):
 @pytest.mark.parametrize("role, allowed", [(AGENT, False), (HANDLER, True), (OFFICER, True)])
 def test_only_handlers_may_export(client, login_as, member, role, allowed):
     log_in(login_as, role)
-    response = client.post(
-        reverse("admin:accounts_user_changelist"),
-        {"action": "export_csv", "_selected_action": [member.pk]},
-    )
+    response = client.post(reverse("admin:accounts_user_changelist"), export_form([member]))
     exported = response.get("Content-Type", "").startswith("text/csv")
     assert exported is allowed
     assert AccessRecord.objects.filter(action="export").exists() is allowed

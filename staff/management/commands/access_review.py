@@ -17,7 +17,10 @@ def month(value: str) -> datetime.date:
 
 
 class Command(BaseCommand):
-    help = "Print the monthly review of staff access to personal data."
+    help = (
+        "Print the monthly review of staff access to personal data: downloads with their "
+        "reasons, and whether the privacy officer signed the month off."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--month", required=True, help="YYYY-MM")
