@@ -11,6 +11,7 @@ from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -38,6 +39,7 @@ from accounts.forms import (
     SignupForm,
     WithdrawForm,
 )
+from accounts.lockout import attempts_left
 from accounts.models import IdentityVerification
 from accounts.reauth import mark_reauthenticated, reauth_required
 from core.http import client_ip, safe_next
@@ -112,12 +114,26 @@ class LoginView(auth_views.LoginView):
         )
         return response
 
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.has_error(NON_FIELD_ERRORS, "invalid_login"):
+            # Counted for any ID, existing or not: the warning tells nobody which IDs exist.
+            response.context_data["attempts_left"] = attempts_left(
+                self.request, form.data.get("username", "")
+            )
+            response.context_data["lockout_minutes"] = _cool_off_minutes()
+        return response
+
+
+def _cool_off_minutes() -> int:
+    return int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+
 
 def lockout(request, original_response=None, credentials=None):
     """django-axes' lockout page: HTTP 429, saying when the next attempt is possible."""
     retry_at = timezone.localtime(timezone.now() + settings.AXES_COOLOFF_TIME)
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return render(request, "429.html", {"retry_at": retry_at, "minutes": minutes}, status=429)
+    context = {"retry_at": retry_at, "minutes": _cool_off_minutes()}
+    return render(request, "429.html", context, status=429)
 
 
 @sensitive_post_parameters("password")
@@ -242,11 +258,7 @@ def withdrawn(request):
 @require_GET
 def recover(request):
     """How a member who forgot the password gets it reset by the support center (no e-mail)."""
-    return render(
-        request,
-        "accounts/recover.html",
-        {"phone": settings.SUPPORT_PHONE, "email": settings.SUPPORT_EMAIL},
-    )
+    return render(request, "accounts/recover.html")
 
 
 @sensitive_post_parameters("code", "new_password1", "new_password2")
