@@ -93,6 +93,12 @@ def signup(request):
                 member=member, ip=client_ip(request), kind=IdentityVerification.Kind.LOGIN
             )
             messages.success(request, _("Welcome! Your account has been created."))
+            if request.POST.get("username", "").strip() != member.username:
+                messages.info(
+                    request,
+                    _("Your ID is kept in lower case: %(id)s. Log in with it.")
+                    % {"id": member.username},
+                )
             return redirect("home")
     return render(
         request,
