@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import PasswordField
 from accounts.models import IdentityVerification, Product, User
+from staff.selectors.dashboard import DAY_CHOICES, MONTH_CHOICES, MONTHS, VISIT_DAYS
 
 
 class StaffLoginForm(AdminAuthenticationForm):
@@ -34,6 +35,27 @@ class MonthForm(forms.Form):
         today = timezone.localdate()
         last = today.replace(day=1) - datetime.timedelta(days=1)
         return last.replace(day=1)
+
+
+class DashboardRangeForm(forms.Form):
+    """The periods the dashboard draws; anything else falls back to the defaults."""
+
+    months = forms.TypedChoiceField(
+        label=_("Sign-ups and withdrawals over"),
+        choices=[(n, _("%(n)d months") % {"n": n}) for n in MONTH_CHOICES],
+        coerce=int,
+        required=False,
+    )
+    days = forms.TypedChoiceField(
+        label=_("Visits over"),
+        choices=[(n, _("%(n)d days") % {"n": n}) for n in DAY_CHOICES],
+        coerce=int,
+        required=False,
+    )
+
+    def period(self) -> dict[str, int]:
+        chosen = self.cleaned_data if self.is_valid() else {}
+        return {"months": chosen.get("months") or MONTHS, "days": chosen.get("days") or VISIT_DAYS}
 
 
 class TokenForm(forms.Form):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 
-from staff.forms import MonthForm, TokenForm
+from staff.forms import DashboardRangeForm, MonthForm, TokenForm
 from staff.selectors.dashboard import dashboard as build_dashboard
 from staff.selectors.review import access_review as build_review
 from staff.services import two_factor
@@ -42,10 +42,12 @@ def access_review(request):
 def dashboard(request):
     """Aggregates only: no member's row is shown, so no access record is written."""
     _require(request, "accounts.view_staff_dashboard")
+    form = DashboardRangeForm(request.GET or None)
     context = {
         **admin.site.each_context(request),
         "title": _("Staff dashboard"),
-        "dashboard": build_dashboard(),
+        "dashboard": build_dashboard(**form.period()),
+        "form": form,
     }
     return TemplateResponse(request, "admin/staff/dashboard.html", context)
 
