@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from accounts import hooks
@@ -15,6 +16,23 @@ from accounts.models import Product, User
 from accounts.validators import PASSWORD_MAX_LENGTH, normalize_member_id
 from privacy.models import DETAILS_LENGTH, PrivacyRequest
 from privacy.selectors import objectionable_requests
+
+# Django's own Korean sentence for this ("…인지 확인하세요(입력값 25 자)") reads as a machine's.
+MAX_LENGTH_MESSAGE = _("Enter at most %(limit_value)d characters (you entered %(show_value)d).")
+
+
+# An ID held by a withdrawn member whose records are kept is "in use" too (policy §5 나).
+ID_TAKEN = _("This ID is already in use.")
+
+
+def member_password_help() -> str:
+    """The password rules a member must meet, without those that bind staff accounts only."""
+    rules = [
+        validator.get_help_text()
+        for validator in password_validation.get_default_password_validators()
+        if getattr(validator, "applies_to_members", True)
+    ]
+    return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((r,) for r in rules)))
 
 
 def _matching_passwords(form: forms.Form, first: str, second: str) -> str | None:
@@ -36,6 +54,8 @@ class PasswordField(forms.CharField):
     """A password as typed: never stripped, and at most ``PASSWORD_MAX_LENGTH`` characters, so
     that no form hashes a 100 KB one."""
 
+    default_error_messages = {"max_length": MAX_LENGTH_MESSAGE}
+
     def __init__(self, *, autocomplete: str, autofocus: bool = False, **kwargs):
         attrs = {"autocomplete": autocomplete, **({"autofocus": True} if autofocus else {})}
         super().__init__(
@@ -48,6 +68,8 @@ class PasswordField(forms.CharField):
 
 class MemberIdField(forms.CharField):
     """The ID, normalised before validation so that ``Kim.A`` is checked and stored as ``kim.a``."""
+
+    default_error_messages = {"max_length": MAX_LENGTH_MESSAGE}
 
     def to_python(self, value):
         return normalize_member_id(super().to_python(value))
@@ -69,6 +91,8 @@ class ProductChoiceField(forms.ModelChoiceField):
 class MemberFieldsForm(forms.ModelForm):
     """Company, project and product: the member items a member may correct (policy §7)."""
 
+    required_css_class = "required"
+
     product = ProductChoiceField()
 
     class Meta:
@@ -80,6 +104,8 @@ class MemberFieldsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("company", "project"):
             self.fields[name].required = True
+        for field in self.fields.values():
+            field.error_messages["max_length"] = MAX_LENGTH_MESSAGE
         current = self.instance.product
         if current is not None:
             # The select is keyed by slug, while the instance holds the primary key.
@@ -102,7 +128,7 @@ class SignupForm(MemberFieldsForm):
     password1 = PasswordField(
         label=_("Password"),
         autocomplete="new-password",
-        help_text=password_validation.password_validators_help_text_html,
+        help_text=member_password_help,
     )
     password2 = PasswordField(label=_("Password (again)"), autocomplete="new-password")
     agree_policy = forms.BooleanField(
@@ -123,6 +149,7 @@ class SignupForm(MemberFieldsForm):
         labels = {**MemberFieldsForm.Meta.labels, "username": _("ID")}
         help_texts = {"username": _("4 to 20 characters: a–z, 0–9, _ - .")}
         field_classes = {"username": MemberIdField}
+        error_messages = {"username": {"unique": ID_TAKEN}}
 
     field_order = [
         "username",
@@ -151,9 +178,7 @@ class SignupForm(MemberFieldsForm):
     def id_taken_error() -> forms.ValidationError:
         """The one answer to an ID that is not free: in use, held by an archived member, or
         taken by a sign-up that won a race for it."""
-        return forms.ValidationError(
-            User._meta.get_field("username").error_messages["unique"], code="unique"
-        )
+        return forms.ValidationError(ID_TAKEN, code="unique")
 
     def clean(self):
         cleaned = super().clean()
@@ -167,7 +192,8 @@ class SignupForm(MemberFieldsForm):
             try:
                 password_validation.validate_password(password, self.instance)
             except forms.ValidationError as error:
-                self.add_error("password2", error)
+                # The rules are about the password, not its repetition: the error goes there.
+                self.add_error("password1", error)
 
 
 class LoginForm(AuthenticationForm):
@@ -268,7 +294,7 @@ class ResetCodeForm(forms.Form):
     new_password1 = PasswordField(
         label=_("New password"),
         autocomplete="new-password",
-        help_text=password_validation.password_validators_help_text_html,
+        help_text=member_password_help,
     )
     new_password2 = PasswordField(label=_("New password (again)"), autocomplete="new-password")
 
@@ -280,7 +306,7 @@ class ResetCodeForm(forms.Form):
             try:
                 password_validation.validate_password(password, member)
             except forms.ValidationError as error:
-                self.add_error("new_password2", error)
+                self.add_error("new_password1", error)
         return cleaned
 
 

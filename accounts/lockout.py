@@ -69,3 +69,15 @@ class AddressAwareHandler(AxesDatabaseHandler):
         )
         failures = attempts.aggregate(failures=Sum("failures_since_start"))["failures"]
         return failures or 0
+
+
+def attempts_left(request, username: str) -> int:
+    """How many more wrong passwords for ``username`` from this address lock it out."""
+    address = getattr(request, "axes_ip_address", None) or get_client_ip_address(request)
+    attempts = AccessAttempt.objects.filter(
+        username=attempted_username(request, {"username": username}),
+        ip_address=address,
+        attempt_time__gte=get_cool_off_threshold(request),
+    )
+    failures = attempts.aggregate(failures=Sum("failures_since_start"))["failures"] or 0
+    return max(settings.AXES_FAILURE_LIMIT - failures, 0)

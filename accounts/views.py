@@ -11,7 +11,7 @@ from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -40,6 +40,7 @@ from accounts.forms import (
     SignupForm,
     WithdrawForm,
 )
+from accounts.lockout import attempts_left
 from accounts.middleware import remember_first_page
 from accounts.models import IdentityVerification
 from accounts.reauth import mark_reauthenticated, reauth_required
@@ -96,6 +97,12 @@ def signup(request):
                 member=member, ip=client_ip(request), kind=IdentityVerification.Kind.LOGIN
             )
             messages.success(request, _("Welcome! Your account has been created."))
+            if request.POST.get("username", "").strip() != member.username:
+                messages.info(
+                    request,
+                    _("Your ID is kept in lower case: %(id)s. Log in with it.")
+                    % {"id": member.username},
+                )
             return redirect("home")
     return render(
         request,
@@ -118,12 +125,26 @@ class LoginView(auth_views.LoginView):
         remember_first_page(self.request, form.get_user())
         return response
 
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.has_error(NON_FIELD_ERRORS, "invalid_login"):
+            # Counted for any ID, existing or not: the warning tells nobody which IDs exist.
+            response.context_data["attempts_left"] = attempts_left(
+                self.request, form.data.get("username", "")
+            )
+            response.context_data["lockout_minutes"] = _cool_off_minutes()
+        return response
+
+
+def _cool_off_minutes() -> int:
+    return int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+
 
 def lockout(request, original_response=None, credentials=None):
     """django-axes' lockout page: HTTP 429, saying when the next attempt is possible."""
     retry_at = timezone.localtime(timezone.now() + settings.AXES_COOLOFF_TIME)
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return render(request, "429.html", {"retry_at": retry_at, "minutes": minutes}, status=429)
+    context = {"retry_at": retry_at, "minutes": _cool_off_minutes()}
+    return render(request, "429.html", context, status=429)
 
 
 @sensitive_post_parameters("password")
@@ -283,11 +304,7 @@ def withdrawn(request):
 @require_GET
 def recover(request):
     """How a member who forgot the password gets it reset by the support center (no e-mail)."""
-    return render(
-        request,
-        "accounts/recover.html",
-        {"phone": settings.SUPPORT_PHONE, "email": settings.SUPPORT_EMAIL},
-    )
+    return render(request, "accounts/recover.html")
 
 
 @sensitive_post_parameters("code", "new_password1", "new_password2")

@@ -383,6 +383,9 @@ LARGE_UPLOAD_PATHS = ("/admin/selfservice/release",)
 # policy in force states it; a test keeps the two in agreement.
 SUPPORT_PHONE = os.environ.get("SUPPORT_PHONE", "02-6400-6123")
 SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "nexcore4u@sk.com")
+# When the phone is answered, as members should read it ("평일 09:00–18:00, 점심 12–13시 제외");
+# empty: the working hours above, on weekdays.
+SUPPORT_HOURS = os.environ.get("SUPPORT_HOURS", "").strip()
 
 # Logging: to stderr only. No ID, password or address ever reaches a log line; django-axes'
 # own messages are anonymised by AXES_CLIENT_STR_CALLABLE and kept to warnings.

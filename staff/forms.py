@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import PasswordField
 from accounts.models import IdentityVerification, Product, User
 from staff.models import AccessRecord, AccessReviewSignOff
+from staff.selectors.dashboard import DAY_CHOICES, MONTH_CHOICES, MONTHS, VISIT_DAYS
 from staff.validators import validate_download_reason
 
 
@@ -80,6 +81,27 @@ class DownloadReasonForm(forms.Form):
     @classmethod
     def from_request(cls, request) -> DownloadReasonForm:
         return cls(request.POST if request.POST.get("post") == "yes" else None)
+
+
+class DashboardRangeForm(forms.Form):
+    """The periods the dashboard draws; anything else falls back to the defaults."""
+
+    months = forms.TypedChoiceField(
+        label=_("Sign-ups and withdrawals over"),
+        choices=[(n, _("%(n)d months") % {"n": n}) for n in MONTH_CHOICES],
+        coerce=int,
+        required=False,
+    )
+    days = forms.TypedChoiceField(
+        label=_("Visits over"),
+        choices=[(n, _("%(n)d days") % {"n": n}) for n in DAY_CHOICES],
+        coerce=int,
+        required=False,
+    )
+
+    def period(self) -> dict[str, int]:
+        chosen = self.cleaned_data if self.is_valid() else {}
+        return {"months": chosen.get("months") or MONTHS, "days": chosen.get("days") or VISIT_DAYS}
 
 
 class TokenForm(forms.Form):

@@ -15,6 +15,9 @@ from staff.selectors.passwords import used_passwords
 class StaffPasswordReuseValidator:
     """A staff member may not choose any of their last ``STAFF_PASSWORD_HISTORY`` passwords."""
 
+    # Members' forms leave this rule out of the rules they list.
+    applies_to_members = False
+
     def validate(self, password, user=None):
         if user is None or not getattr(user, "is_staff", False):
             return

@@ -16,7 +16,7 @@ from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 
 from staff.exceptions import AlreadySignedOff, ReviewNotOver
-from staff.forms import MonthForm, SignOffForm, TokenForm
+from staff.forms import DashboardRangeForm, MonthForm, SignOffForm, TokenForm
 from staff.selectors.dashboard import dashboard as build_dashboard
 from staff.selectors.review import access_review as build_review
 from staff.selectors.review import can_sign_off, unreviewed_months
@@ -80,10 +80,12 @@ def _review_page(request, month_form, *, sign_off_form):
 def dashboard(request):
     """Aggregates only: no member's row is shown, so no access record is written."""
     _require(request, "accounts.view_staff_dashboard")
+    form = DashboardRangeForm(request.GET or None)
     context = {
         **admin.site.each_context(request),
         "title": _("Staff dashboard"),
-        "dashboard": build_dashboard(user=request.user),
+        "dashboard": build_dashboard(user=request.user, **form.period()),
+        "form": form,
     }
     return TemplateResponse(request, "admin/staff/dashboard.html", context)
 

@@ -1,4 +1,5 @@
 from django import template
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -36,3 +37,17 @@ def upcoming_policy_banner():
     """``{% upcoming_policy_banner %}``: policy §12, a change announced and not yet in force."""
     upcoming = list(upcoming_versions())
     return {"upcoming": upcoming, "in_force": policy_in_force() if upcoming else None}
+
+
+@register.inclusion_tag("includes/support_contact.html")
+def support_contact():
+    """``{% support_contact %}``: how to reach the support center (policy §10), on the pages a
+    member turns to when stuck: home, the lockout, recovery."""
+    opens, closes = settings.STAFF_WORKING_HOURS
+    return {
+        "phone": settings.SUPPORT_PHONE,
+        "email": settings.SUPPORT_EMAIL,
+        "hours": settings.SUPPORT_HOURS,
+        "opens": f"{opens:02d}:00",
+        "closes": f"{closes:02d}:00",
+    }

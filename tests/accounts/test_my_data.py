@@ -144,6 +144,7 @@ def test_my_data_takes_the_same_few_queries_with_one_record_or_a_hundred_and_twe
     reauthed_client, member
 ):
     # Every member has visits and identity verifications (the login): a page of each is read.
+    # One more query than the tables asks whether a policy change is announced (§12 banner).
     few = count_queries(reauthed_client)
     visits(member, 120, start=datetime.datetime(2026, 1, 1, tzinfo=SEOUL))
     identity_verifications(member, 120)

@@ -179,7 +179,7 @@ def test_inactive_product_is_not_offered_nor_accepted(client, product):
 def test_weak_passwords_are_refused(client, product, password, reason):
     response = client.post(SIGNUP, signup_data(password1=password, password2=password))
     assert response.status_code == 200, reason
-    assert "password2" in response.context["form"].errors
+    assert "password1" in response.context["form"].errors
     assert not User.objects.exists()
 
 

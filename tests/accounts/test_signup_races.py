@@ -64,7 +64,7 @@ def test_simultaneous_signups_for_one_new_id_make_one_account_and_form_errors(po
     for response in responses:
         if response.status == 200:
             assert (
-                "사용할 수 없는 아이디입니다" in response.body or "not available" in response.body
+                "이미 사용 중인 아이디입니다" in response.body or "already in use" in response.body
             )
     assert accounts_named(portal, "samerace") == 1
     assert "Traceback" not in portal.log()
