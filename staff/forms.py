@@ -26,7 +26,13 @@ MONTH = r"\A\d{4}-(0[1-9]|1[0-2])\Z"
 
 
 class MonthForm(forms.Form):
-    month = forms.RegexField(label=_("Month (YYYY-MM)"), regex=MONTH, required=False)
+    month = forms.RegexField(
+        label=_("Month (YYYY-MM)"),
+        regex=MONTH,
+        required=False,
+        # The browser's month picker sends YYYY-MM; without one it is a text field.
+        widget=forms.TextInput(attrs={"type": "month"}),
+    )
 
     def month_date(self) -> datetime.date:
         value = self.cleaned_data.get("month") if self.is_valid() else None

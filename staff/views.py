@@ -7,16 +7,19 @@ from base64 import b32encode
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 
+from core.http import client_ip
 from staff.exceptions import AlreadySignedOff, ReviewNotOver
-from staff.forms import DashboardRangeForm, MonthForm, SignOffForm, TokenForm
+from staff.forms import DashboardRangeForm, DownloadReasonForm, MonthForm, SignOffForm, TokenForm
 from staff.selectors.dashboard import dashboard as build_dashboard
 from staff.selectors.review import access_review as build_review
 from staff.selectors.review import can_sign_off, unreviewed_months
@@ -36,6 +39,57 @@ def access_review(request):
     if request.method == "POST":
         return _sign_off(request)
     return _review_page(request, MonthForm(request.GET or None), sign_off_form=None)
+
+
+def access_review_csv(request):
+    """The month's review as a file: the reason first, as for every download (고시 제8조)."""
+    _require(request, "accounts.view_access_review")
+    month_form = MonthForm(request.POST if request.method == "POST" else request.GET)
+    month = month_form.month_date()
+    form = DownloadReasonForm.from_request(request)
+    if form.is_valid():
+        body = review_service.export_review(
+            month=month,
+            staff=request.user,
+            ip=client_ip(request),
+            reason=form.cleaned_data["reason"],
+            header=[str(label) for label in REVIEW_COLUMNS],
+        )
+        response = HttpResponse(f"\ufeff{body}", content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="access-review-{month:%Y-%m}.csv"'
+        return response
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Download the access review of %(month)s") % {"month": f"{month:%Y-%m}"},
+        "summary": _("The file holds each handler's counts, the flagged events and the downloads."),
+        "form": form,
+        "carried": [("month", f"{month:%Y-%m}")],
+    }
+    return TemplateResponse(request, "admin/staff/access_review_download.html", context)
+
+
+def access_review_print(request):
+    """The month's review laid out for paper: what the officer files with the sign-off."""
+    _require(request, "accounts.view_access_review")
+    month_form = MonthForm(request.GET or None)
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Monthly access review"),
+        "review": build_review(month=month_form.month_date()),
+    }
+    return TemplateResponse(request, "admin/staff/access_review_print.html", context)
+
+
+# The review file's columns, in the reader's language.
+REVIEW_COLUMNS = (
+    _lazy("Kind"),
+    _lazy("Staff"),
+    _lazy("Time"),
+    _lazy("What"),
+    _lazy("Count"),
+    _lazy("Reason"),
+    _lazy("Check"),
+)
 
 
 def _sign_off(request):
@@ -63,6 +117,9 @@ def _sign_off(request):
 
 def _review_page(request, month_form, *, sign_off_form):
     review = build_review(month=month_form.month_date())
+    if not month_form.is_bound:
+        # The picker shows the month on screen, not an empty field.
+        month_form = MonthForm(initial={"month": f"{review.month:%Y-%m}"})
     may_sign_off = can_sign_off(request.user)
     if may_sign_off and sign_off_form is None and review.over and review.sign_off is None:
         sign_off_form = SignOffForm(initial={"month": f"{review.month:%Y-%m}"})

@@ -8,7 +8,6 @@ import threading
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
@@ -25,60 +24,19 @@ from staff.selectors.review import FLAGS, access_review, unreviewed_months
 from staff.services import audit
 from staff.services.review import sign_off_review
 from tests.races import waiting_on_a_lock
+from tests.staff.conftest import READ_AT, at
 
 SEOUL = ZoneInfo("Asia/Seoul")
 JANUARY, FEBRUARY, MARCH, APRIL = (datetime.date(2026, month, 1) for month in (1, 2, 3, 4))
-# The review is read in April, when March is over.
-READ_AT = datetime.datetime(2026, 4, 10, 9, 0, tzinfo=SEOUL)
 MARCH_OVER = datetime.datetime(2026, 4, 1, 0, 0, tzinfo=SEOUL)
 EXPORT = AccessRecord.Action.EXPORT
 
 pytestmark = pytest.mark.law("고시 제8조")
 
 
-def at(day, hour=10, month=3):
-    return datetime.datetime(2026, month, day, hour, 0, tzinfo=SEOUL)
-
-
-@pytest.fixture
-def read_in_april():
-    with time_machine.travel(READ_AT, tick=False):
-        yield
-
-
 @pytest.fixture
 def officer(make_staff):
     return make_staff(username="officer01", role=PRIVACY_OFFICER)
-
-
-@pytest.fixture
-def downloads(make_staff, make_member):
-    """March's downloads: an old one without a reason, a short reason, one reason given three
-    times by kim (typed differently), the same once by lee, and an ordinary one."""
-    kim = make_staff(username="kim01", role=PRIVACY_HANDLER)
-    lee = make_staff(username="lee01", role=PRIVACY_HANDLER)
-    members = [make_member(username=f"member{n:02}") for n in range(3)]
-
-    def export(staff, reason, moment, who=members[:2]):
-        audit.record_access(
-            staff=staff,
-            ip="10.1.1.1",
-            action=EXPORT,
-            members=who,
-            target=audit.MEMBER_TARGET,
-            reason=reason,
-            now=moment,
-        )
-
-    export(kim, "", at(2))  # written before downloads had reasons
-    export(kim, "check", at(3))
-    export(kim, "Monthly  backup of the list", at(4))
-    export(kim, "monthly backup of the LIST ", at(5), who=members)
-    export(kim, "Monthly backup of the list", at(6))
-    export(lee, "Monthly backup of the list", at(9))
-    export(lee, "Letter from member00 of 2 March", at(10), who=members[:1])
-    audit.record_access(staff=lee, ip=None, action="view", members=members, now=at(11))
-    return kim, lee
 
 
 def sign_off_post(month="2026-03", remarks="Checked every download with its handler."):
