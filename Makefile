@@ -28,6 +28,12 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 
+# axe-core (package-lock.json) for the browser tests' accessibility audit; without npm those
+# tests skip, saying so.
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm is missing (apt-get install npm): the accessibility tests will skip" >&2; fi
+
 var/secret_key: | $(BIN)/python
 	mkdir -p var
 	umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
@@ -45,7 +51,7 @@ run: migrate static
 dev: migrate
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(VENV)/.installed-dev var/secret_key
+test: $(VENV)/.installed-dev node_modules/axe-core/axe.min.js var/secret_key
 	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev

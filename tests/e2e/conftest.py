@@ -18,20 +18,30 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
-def _unavailable(reason: str) -> None:
+def unavailable(reason: str) -> None:
+    """Skip for ``reason``; fail instead where ``NEXCORE_REQUIRE_BROWSER=1``."""
     if os.environ.get("NEXCORE_REQUIRE_BROWSER") == "1":
         pytest.fail(f"{reason}, and NEXCORE_REQUIRE_BROWSER=1 requires the browser tests")
     pytest.skip(reason)
 
 
-@pytest.fixture
-def browser():
+def playwright_session():
+    """Playwright's sync entry point, once Playwright and Chromium are both there."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _unavailable("playwright is not installed (pip install -e '.[dev]')")
+        unavailable("playwright is not installed (pip install -e '.[dev]')")
     if not CHROMIUM.exists():
-        _unavailable(f"Chromium is not at {CHROMIUM} (apt-get install chromium fonts-noto-cjk)")
+        unavailable(f"Chromium is not at {CHROMIUM} (apt-get install chromium fonts-noto-cjk)")
+    return sync_playwright()
+
+
+def launch(playwright):
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+
+
+@pytest.fixture
+def browser():
     # Playwright's sync API runs an event loop in this thread; the live server's database
     # work happens in its own thread, and the test's checks are plain synchronous ORM calls.
     # One browser per test, not per session: while Playwright runs, Django's context-local
@@ -39,9 +49,9 @@ def browser():
     # next test's serialized rollback would restore its data into a connection nobody uses.
     with (
         mock.patch.dict(os.environ, {"DJANGO_ALLOW_ASYNC_UNSAFE": "true"}),
-        sync_playwright() as playwright,
+        playwright_session() as playwright,
     ):
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        browser = launch(playwright)
         yield browser
         browser.close()
         # The test's own ORM calls opened connections in Playwright's context; close them, or
