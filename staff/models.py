@@ -66,6 +66,7 @@ class AccessRecord(AppendOnlyModel, MemberRecord):
         LIFT = "lift", _("Lifted a suspension")
         VERIFY = "verify", _("Verified a caller")
         RESET_CODE = "reset_code", _("Issued a password reset code")
+        UNLOCK = "unlock", _("Ended a login lockout")
 
     staff = models.ForeignKey(
         settings.AUTH_USER_MODEL,

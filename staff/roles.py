@@ -79,6 +79,7 @@ _HANDLER = (
     "accounts.change_user",
     "accounts.export_member",
     "accounts.flag_member",
+    "accounts.unlock_member",
     "accounts.view_product",
     "accounts.view_visitrecord",
     "accounts.view_identityverification",
