@@ -2,10 +2,14 @@
 
 ``ROLES`` is the single source: the data migration creates the groups from it, and the
 permission-matrix test reads it. Superusers are for operations only; they do not handle
-members' data in the ordinary course of work.
+members' data in the ordinary course of work. Groups are named by code; ``ROLE_NAMES`` is what
+staff read.
 """
 
 from __future__ import annotations
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 PRIVACY_HANDLER = "privacy_handler"
 SUPPORT_AGENT = "support_agent"
@@ -125,3 +129,17 @@ ROLES: dict[str, tuple[str, ...]] = {
     PRIVACY_OFFICER: _OFFICER,
     CONTRACT_MANAGER: _CONTRACT_MANAGER,
 }
+
+ROLE_NAMES = {
+    SUPPORT_AGENT: _("Support agent"),
+    PRIVACY_HANDLER: _("Privacy handler"),
+    PRIVACY_OFFICER: _("Privacy officer"),
+    CONTRACT_MANAGER: _("Contract manager"),
+}
+
+
+def role_label(name: str) -> str:
+    """A group as staff read it, "개인정보취급자 (privacy_handler)"; other groups by their name."""
+    if name not in ROLE_NAMES:
+        return name
+    return gettext("%(role)s (%(code)s)") % {"role": ROLE_NAMES[name], "code": name}

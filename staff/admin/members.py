@@ -29,6 +29,7 @@ from core.admin import ReadOnlyAdminMixin
 from core.http import client_ip
 from privacy import services as privacy_services
 from staff.admin.audit import AccessAuditedAdmin
+from staff.admin.roles import RoleAndPermissionChoices
 from staff.exceptions import CallerNotVerified, NotAMember
 from staff.forms import CallerVerificationForm, FlagForm
 from staff.selectors.members import member_status, with_lockout
@@ -51,7 +52,7 @@ class MemberChangeForm(UserChangeForm):
 
 
 @admin.register(User)
-class MemberAdmin(AccessAuditedAdmin, UserAdmin):
+class MemberAdmin(AccessAuditedAdmin, RoleAndPermissionChoices, UserAdmin):
     form = MemberChangeForm
     add_form = MemberCreationForm
     fieldsets = (
