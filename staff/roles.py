@@ -3,7 +3,7 @@
 ``ROLES`` is the single source: the data migration creates the groups from it, and the
 permission-matrix test reads it. Superusers are for operations only; they do not handle
 members' data in the ordinary course of work. Groups are named by code; ``ROLE_NAMES`` is what
-staff read.
+staff read, and ``LANDING_PAGES`` where each role starts after logging in.
 """
 
 from __future__ import annotations
@@ -135,6 +135,16 @@ ROLE_NAMES = {
     PRIVACY_HANDLER: _("Privacy handler"),
     PRIVACY_OFFICER: _("Privacy officer"),
     CONTRACT_MANAGER: _("Contract manager"),
+}
+
+# The page each role opens most: an agent works the queue, a handler looks members up, the
+# officer watches the figures, a contract manager keeps the contracts. URL names, not imports:
+# the support queue and the contracts belong to apps above this one.
+LANDING_PAGES = {
+    SUPPORT_AGENT: "admin:support_inquiry_changelist",
+    PRIVACY_HANDLER: "admin:accounts_user_changelist",
+    PRIVACY_OFFICER: "staff_dashboard",
+    CONTRACT_MANAGER: "admin:selfservice_contract_changelist",
 }
 
 
