@@ -114,6 +114,7 @@ class User(AbstractBaseUser, PermissionsMixin):
             ("view_access_review", _("Can view the monthly access review")),
             ("view_staff_dashboard", _("Can view the staff dashboard")),
             ("issue_reset_code", _("Can verify a caller and issue a password reset code")),
+            ("unlock_member", _("Can unlock a member locked out after failed logins")),
         ]
         constraints = [
             models.CheckConstraint(

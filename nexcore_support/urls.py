@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from core import views
+from staff import views as staff_views
 
 urlpatterns = [
     # The home page gathers what each app shows there through its own template tags.
@@ -18,5 +19,7 @@ urlpatterns = [
     path("breach-notices/", include("incidents.urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("admin/staff/", include("staff.urls")),
+    # Before the admin's own login, which it wraps: staff land on their role's page.
+    path("admin/login/", staff_views.login, name="staff_login"),
     path("admin/", admin.site.urls),
 ]

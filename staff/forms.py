@@ -6,12 +6,15 @@ import datetime
 
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.models import Permission
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import PasswordField
 from accounts.models import IdentityVerification, Product, User
 from staff.models import AccessRecord, AccessReviewSignOff
+from staff.roles import role_label
 from staff.selectors.dashboard import DAY_CHOICES, MONTH_CHOICES, MONTHS, VISIT_DAYS
 from staff.validators import validate_download_reason
 
@@ -151,3 +154,41 @@ class MemberByIdField(forms.ModelChoiceField):
 
     def to_python(self, value):
         return super().to_python(value.strip().lower() if isinstance(value, str) else value)
+
+
+# --- Roles and permissions as staff read them --------------------------------------------------
+
+# Django stores permission names in English ("Can view member"); these, and the model's own
+# translated names, say the same in the reader's language.
+_DEFAULT_PERMISSION_NAMES = {
+    "add": _("Can add %(model)s"),
+    "change": _("Can change %(model)s"),
+    "delete": _("Can delete %(model)s"),
+    "view": _("Can view %(model)s"),
+}
+
+
+def permission_label(permission: Permission) -> str:
+    """App, model and what the permission allows: "회원 | 회원 | 회원 보기"."""
+    model = permission.content_type.model_class()
+    if model is None:
+        return str(permission)
+    opts = model._meta
+    action, _sep, model_name = permission.codename.partition("_")
+    if model_name == opts.model_name and action in _DEFAULT_PERMISSION_NAMES:
+        name = _DEFAULT_PERMISSION_NAMES[action] % {"model": opts.verbose_name}
+    else:
+        name = dict(opts.permissions).get(permission.codename, permission.name)
+    return " | ".join(
+        str(capfirst(part)) for part in (opts.app_config.verbose_name, opts.verbose_name, name)
+    )
+
+
+class PermissionsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return permission_label(obj)
+
+
+class RolesField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return role_label(obj.name)

@@ -86,6 +86,11 @@ class StaffIdleTimeoutMiddleware:
         return self.get_response(request)
 
 
+# The admin page a staff member opened before the second factor stopped them: they go there
+# once it is passed (staff.views), not to their role's first page.
+PAGE_BEFORE_SECOND_FACTOR = "staff_page_before_second_factor"
+
+
 class StaffSecurityMiddleware:
     """Policy §9 다 for staff on the admin site: a second factor, and passwords renewed in time.
 
@@ -145,6 +150,10 @@ class StaffSecurityMiddleware:
         if settings.STAFF_REQUIRE_2FA and not user.is_verified():
             if path in second_factor:
                 return None
+            # The first page and the login page are no page of the staff member's choosing.
+            chosen = path not in {reverse("admin:index"), reverse("admin:login")}
+            if request.method == "GET" and chosen:
+                request.session[PAGE_BEFORE_SECOND_FACTOR] = path
             if user_has_device(user):
                 return reverse("staff_2fa_verify")
             return reverse("staff_2fa_setup")

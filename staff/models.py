@@ -1,4 +1,5 @@
-"""Records of what staff do with personal data, and staff accounts' password history.
+"""Records of what staff do with personal data, staff accounts' password history, and the
+login records and second-factor devices of other packages under names staff read.
 
 The tables keep the names they had when these models lived in ``accounts``
 (``accounts_accessrecord`` …): moving the code moved no row.
@@ -6,9 +7,11 @@ The tables keep the names they had when these models lived in ``accounts``
 
 from __future__ import annotations
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import MemberRecord, Record
 from staff.exceptions import AppendOnlyRecord
@@ -66,6 +69,7 @@ class AccessRecord(AppendOnlyModel, MemberRecord):
         LIFT = "lift", _("Lifted a suspension")
         VERIFY = "verify", _("Verified a caller")
         RESET_CODE = "reset_code", _("Issued a password reset code")
+        UNLOCK = "unlock", _("Ended a login lockout")
 
     staff = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -187,3 +191,57 @@ class StaffCredential(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+# --- Other packages' tables, under names staff read -------------------------------------------
+# django-axes and django-otp name their models in English only ("access attempt", "TOTP
+# device"), and a third-party model's options cannot change without a migration in its package.
+# The admin shows these proxies instead: same tables and rows, names of our own. A django-axes
+# row is named by the ID that was tried: an admin log entry about it keeps that name as its
+# ``object_repr``, by which retention finds it as the member's.
+
+
+class FailedLoginCounter(AccessAttempt):
+    """django-axes' count of failed logins per ID and address, which makes the lockout (§9 나)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("failed-login counter")
+        verbose_name_plural = _("failed-login counters")
+
+    def __str__(self):
+        return self.username or ""
+
+
+class FailedLogin(AccessFailureLog):
+    """django-axes' record of one failed login."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("failed login")
+        verbose_name_plural = _("failed logins")
+
+    def __str__(self):
+        return self.username or ""
+
+
+class LoginLog(AccessLog):
+    """django-axes' log of logins, kept empty by AXES_DISABLE_ACCESS_LOG: logins are
+    identity-verification records."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("login log")
+        verbose_name_plural = _("login logs")
+
+    def __str__(self):
+        return self.username or ""
+
+
+class SecondFactorDevice(TOTPDevice):
+    """A staff member's authenticator app (django-otp TOTP; policy §9 다)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("second-factor device")
+        verbose_name_plural = _("second-factor devices")

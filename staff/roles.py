@@ -3,10 +3,14 @@
 ``ROLES`` is the single source (안전성 확보조치 기준 제5조): every ``migrate`` and the
 ``sync_roles`` command bring the database's groups to exactly it (``staff.services.roles``),
 and the permission-matrix test reads it. Superusers are for operations only; they do not handle
-members' data in the ordinary course of work.
+members' data in the ordinary course of work. Groups are named by code;
+``ROLE_NAMES`` is what staff read, and ``LANDING_PAGES`` where each role starts after logging in.
 """
 
 from __future__ import annotations
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 PRIVACY_HANDLER = "privacy_handler"
 SUPPORT_AGENT = "support_agent"
@@ -80,6 +84,7 @@ _HANDLER = (
     "accounts.change_user",
     "accounts.export_member",
     "accounts.flag_member",
+    "accounts.unlock_member",
     "accounts.view_product",
     "accounts.view_visitrecord",
     "accounts.view_identityverification",
@@ -131,3 +136,27 @@ ROLES: dict[str, tuple[str, ...]] = {
     PRIVACY_OFFICER: _OFFICER,
     CONTRACT_MANAGER: _CONTRACT_MANAGER,
 }
+
+ROLE_NAMES = {
+    SUPPORT_AGENT: _("Support agent"),
+    PRIVACY_HANDLER: _("Privacy handler"),
+    PRIVACY_OFFICER: _("Privacy officer"),
+    CONTRACT_MANAGER: _("Contract manager"),
+}
+
+# The page each role opens most: an agent works the queue, a handler looks members up, the
+# officer watches the figures, a contract manager keeps the contracts. URL names, not imports:
+# the support queue and the contracts belong to apps above this one.
+LANDING_PAGES = {
+    SUPPORT_AGENT: "admin:support_inquiry_changelist",
+    PRIVACY_HANDLER: "admin:accounts_user_changelist",
+    PRIVACY_OFFICER: "staff_dashboard",
+    CONTRACT_MANAGER: "admin:selfservice_contract_changelist",
+}
+
+
+def role_label(name: str) -> str:
+    """A group as staff read it, "개인정보취급자 (privacy_handler)"; other groups by their name."""
+    if name not in ROLE_NAMES:
+        return name
+    return gettext("%(role)s (%(code)s)") % {"role": ROLE_NAMES[name], "code": name}

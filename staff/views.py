@@ -1,5 +1,5 @@
-"""Staff pages beside the Django admin: the monthly access review, the dashboard and the
-second factor (policy §9 다/라)."""
+"""Staff pages beside the Django admin: the login, the monthly access review, the dashboard and
+the second factor (policy §9 다/라)."""
 
 from __future__ import annotations
 
@@ -17,14 +17,26 @@ from django.utils.translation import gettext_lazy as _lazy
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 
-from core.http import client_ip
+from core.http import client_ip, safe_next
 from staff.exceptions import AlreadySignedOff, ReviewNotOver
 from staff.forms import DashboardRangeForm, DownloadReasonForm, MonthForm, SignOffForm, TokenForm
+from staff.middleware import PAGE_BEFORE_SECOND_FACTOR
 from staff.selectors.dashboard import dashboard as build_dashboard
+from staff.selectors.landing import landing_page
 from staff.selectors.review import access_review as build_review
 from staff.selectors.review import can_sign_off, unreviewed_months
 from staff.services import review as review_service
 from staff.services import two_factor
+
+
+def login(request):
+    """The admin's login. Without a page of its own to go to (no ``next``, or the admin's first
+    page, which the form names by default), it takes staff to what their role uses most."""
+    response = admin.site.login(request)
+    logged_in = request.method == "POST" and response.status_code == 302
+    if logged_in and safe_next(request, "") in ("", reverse("admin:index")):
+        return redirect(landing_page(request.user))
+    return response
 
 
 def _require(request, permission: str) -> None:
@@ -151,7 +163,8 @@ def dashboard(request):
 
 
 def _after_second_factor(request):
-    return redirect(reverse("admin:index"))
+    asked = request.session.pop(PAGE_BEFORE_SECOND_FACTOR, None)
+    return redirect(asked or landing_page(request.user))
 
 
 def two_factor_setup(request):

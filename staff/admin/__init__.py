@@ -5,7 +5,7 @@ Django's autodiscovery imports this package; importing the modules registers the
 
 from django.contrib import admin
 
-from staff.admin import logins, members, privacy, records  # noqa: F401
+from staff.admin import logins, members, privacy, records, roles  # noqa: F401
 from staff.forms import StaffLoginForm
 
 admin.site.login_form = StaffLoginForm

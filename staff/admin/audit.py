@@ -36,7 +36,8 @@ class AccessAuditedAdmin:
         return [getattr(obj, "member_id", None) for obj in objects]
 
     def _target(self) -> str:
-        return self.model._meta.label_lower
+        # A proxy's screen shows its table's rows: the record names the table, as retention does.
+        return self.model._meta.concrete_model._meta.label_lower
 
     def audit(self, request, action, objects, detail=""):
         pks = [pk for pk in self.audited_member_pks(objects) if pk is not None]

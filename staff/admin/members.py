@@ -15,7 +15,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services as accounts_services
@@ -31,8 +32,10 @@ from core.admin import ReadOnlyAdminMixin
 from core.http import client_ip
 from privacy import services as privacy_services
 from staff.admin.audit import AccessAuditedAdmin
+from staff.admin.roles import RoleAndPermissionChoices
 from staff.exceptions import CallerNotVerified, NotAMember
 from staff.forms import CallerVerificationForm, DownloadReasonForm, FlagForm
+from staff.selectors.members import member_status, with_lockout
 from staff.services import members as members_service
 from staff.services import recovery
 
@@ -63,11 +66,11 @@ class MemberChangeForm(UserChangeForm):
 
 
 @admin.register(User)
-class MemberAdmin(AccessAuditedAdmin, UserAdmin):
+class MemberAdmin(AccessAuditedAdmin, RoleAndPermissionChoices, UserAdmin):
     form = MemberChangeForm
     add_form = MemberCreationForm
     fieldsets = (
-        (None, {"fields": ("username", "password")}),
+        (None, {"fields": ("username", "status", "password")}),
         (_("Member items (policy §1)"), {"fields": ("company", "project", "product")}),
         (
             _("Permissions"),
@@ -89,7 +92,7 @@ class MemberAdmin(AccessAuditedAdmin, UserAdmin):
         "company",
         "project",
         "product",
-        "is_active",
+        "status",
         "is_staff",
         "date_joined",
         "closed_at",
@@ -99,22 +102,30 @@ class MemberAdmin(AccessAuditedAdmin, UserAdmin):
     list_select_related = ("product",)
     search_fields = ("username", "company", "project")
     ordering = ("username",)
-    readonly_fields = ("last_login", "date_joined", "closed_at")
+    readonly_fields = ("status", "password_reset", "last_login", "date_joined", "closed_at")
+    # Operations see a member's account in full, but Django's link to set its password by hand
+    # gives way to the reset code, issued once the caller's identity is verified.
+    ops_member_fieldsets = (
+        (None, {"fields": ("username", "status", "password_reset")}),
+        *fieldsets[1:],
+    )
     actions = ["export_csv"]
     change_form_template = "admin/accounts/user/change_form.html"
     # Handlers and agents see and correct a member's items; roles and rights are for ops.
     member_fieldsets = (
-        (None, {"fields": ("username",)}),
+        (None, {"fields": ("username", "status")}),
         (_("Member items (policy §1)"), {"fields": ("company", "project", "product")}),
         (_("Dates"), {"fields": ("is_active", "last_login", "date_joined", "closed_at")}),
     )
-    member_readonly_fields = ("username", "is_active", "last_login", "date_joined", "closed_at")
+    member_readonly_fields = (
+        "username", "status", "is_active", "last_login", "date_joined", "closed_at",
+    )  # fmt: skip
 
     def audited_member_pks(self, objects):
         return [obj.pk for obj in objects]
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
+        queryset = with_lockout(super().get_queryset(request))
         if not request.user.is_superuser:
             # Staff accounts are managed by operations only (least privilege, policy §9 다).
             queryset = queryset.filter(is_staff=False, is_superuser=False)
@@ -123,6 +134,8 @@ class MemberAdmin(AccessAuditedAdmin, UserAdmin):
     def get_fieldsets(self, request, obj=None):
         if obj is not None and not request.user.is_superuser:
             return self.member_fieldsets
+        if obj is not None and not (obj.is_staff or obj.is_superuser):
+            return self.ops_member_fieldsets
         return super().get_fieldsets(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
@@ -133,7 +146,7 @@ class MemberAdmin(AccessAuditedAdmin, UserAdmin):
     def get_list_display(self, request):
         if request.user.is_superuser:
             return self.list_display
-        return ("username", "company", "project", "product", "is_active", "date_joined")
+        return ("username", "company", "project", "product", "status", "date_joined")
 
     def get_list_filter(self, request):
         if request.user.is_superuser:
@@ -156,6 +169,28 @@ class MemberAdmin(AccessAuditedAdmin, UserAdmin):
 
     def has_reset_code_permission(self, request):
         return request.user.has_perm("accounts.issue_reset_code")
+
+    def has_unlock_permission(self, request):
+        return request.user.has_perm("accounts.unlock_member")
+
+    @admin.display(description=pgettext_lazy("member", "status"))
+    def status(self, member):
+        return str(member_status(member))
+
+    @admin.display(description=_("Password"))
+    def password_reset(self, member):
+        explanation = gettext(
+            "Staff never set a member's password: the member chooses a new one with a one-time "
+            "code, issued once the caller's identity is verified."
+        )
+        if not accounts_services.can_reset(member):
+            return explanation
+        return format_html(
+            '{} <a class="button" href="{}">{}</a>',
+            explanation,
+            reverse("admin:accounts_user_reset_code", args=[member.pk]),
+            gettext("Password reset code"),
+        )
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -243,6 +278,11 @@ class MemberAdmin(AccessAuditedAdmin, UserAdmin):
                 "<int:object_id>/export/",
                 self.admin_site.admin_view(self.export_view),
                 name="{}_{}_export".format(*info),
+            ),
+            path(
+                "<int:object_id>/unlock/",
+                self.admin_site.admin_view(self.unlock_view),
+                name="{}_{}_unlock".format(*info),
             ),
         ] + super().get_urls()
 
@@ -357,6 +397,21 @@ class MemberAdmin(AccessAuditedAdmin, UserAdmin):
             original=member,
         )
 
+    def unlock_view(self, request, object_id):
+        """Policy §9 나: a handler ends a member's lockout at once, e.g. for a caller who forgot
+        their password and is about to get a reset code."""
+        if not self.has_unlock_permission(request):
+            raise PermissionDenied
+        member = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if request.method != "POST":
+            return redirect(reverse("admin:accounts_user_change", args=[member.pk]))
+        try:
+            members_service.unlock_member(member=member, staff=request.user, ip=client_ip(request))
+        except NotAMember:
+            raise PermissionDenied from None
+        self.message_user(request, gettext("The member can log in again."))
+        return redirect(reverse("admin:accounts_user_change", args=[member.pk]))
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra_context = {
             **(extra_context or {}),
@@ -370,6 +425,12 @@ class MemberAdmin(AccessAuditedAdmin, UserAdmin):
             obj is not None
             and self.has_reset_code_permission(request)
             and accounts_services.can_reset(obj)
+        )
+        context["can_unlock"] = (
+            obj is not None
+            and not (obj.is_staff or obj.is_superuser)
+            and self.has_unlock_permission(request)
+            and member_status(obj).state == "locked"
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
 

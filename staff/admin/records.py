@@ -5,6 +5,7 @@ from django.utils.text import capfirst
 
 from core.admin import ReadOnlyAdminMixin
 from staff.models import AccessRecord, PrivilegeChange
+from staff.roles import role_label
 
 
 class EvidenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
@@ -21,7 +22,8 @@ class EvidenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 class TargetFilter(admin.SimpleListFilter):
     """What was handled, named by its model: the models the admin site shows, with their
-    inlines, and not the values present in the table (a scan of every access record)."""
+    inlines, and not the values present in the table (a scan of every access record). A proxy
+    stands for its table, under the proxy's name."""
 
     title = AccessRecord._meta.get_field("target").verbose_name
     parameter_name = "target"
@@ -31,8 +33,11 @@ class TargetFilter(admin.SimpleListFilter):
         for model, each in model_admin.admin_site._registry.items():
             shown.add(model)
             shown.update(inline.model for inline in each.inlines)
-        choices = [(model._meta.label_lower, capfirst(model._meta.verbose_name)) for model in shown]
-        return sorted(choices, key=lambda choice: str(choice[1]))
+        choices = {
+            model._meta.concrete_model._meta.label_lower: capfirst(model._meta.verbose_name)
+            for model in shown
+        }
+        return sorted(choices.items(), key=lambda choice: str(choice[1]))
 
     def queryset(self, request, queryset):
         if self.value():
@@ -52,6 +57,10 @@ class AccessRecordAdmin(EvidenceAdmin):
 
 @admin.register(PrivilegeChange)
 class PrivilegeChangeAdmin(EvidenceAdmin):
-    list_display = ("time", "changed_by_username", "ip", "subject", "group_name", "change")
+    list_display = ("time", "changed_by_username", "ip", "subject", "role", "change")
     search_fields = ("changed_by_username", "subject__username", "group_name", "change")
     list_select_related = ("subject",)
+
+    @admin.display(description=PrivilegeChange._meta.get_field("group_name").verbose_name)
+    def role(self, record):
+        return role_label(record.group_name) if record.group_name else None

@@ -1,4 +1,5 @@
-"""Staff actions on members: misuse flags, suspension and its lifting, staff exports.
+"""Staff actions on members: misuse flags, suspension and its lifting, ending a login lockout,
+staff exports.
 
 Each writes its 개인정보 접속기록 in the same transaction as the change it records (policy §9 다);
 an export writes it in the transaction that builds the file, with the reason staff gave for the
@@ -10,6 +11,7 @@ from __future__ import annotations
 import datetime
 import json
 
+from axes.utils import reset as reset_login_failures
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -110,6 +112,28 @@ def lift_suspension(
         now=now,
     )
     return member
+
+
+@transaction.atomic
+def unlock_member(
+    *, member: User, staff: User, ip: str | None, now: datetime.datetime | None = None
+) -> int:
+    """End the member's login lockout now (policy §9 나), from every address the ID was tried
+    from, and return how many failure counters were reset.
+
+    django-axes forgets the ID's failures; the lockout's misuse record stays (a year, §5).
+    """
+    _member(member)
+    reset = reset_login_failures(username=member.username)
+    audit.record_member_access(
+        staff=staff,
+        ip=ip,
+        action=AccessRecord.Action.UNLOCK,
+        member=member,
+        detail=f"counters={reset}",
+        now=now,
+    )
+    return reset
 
 
 def exportable(members: QuerySet[User]) -> QuerySet[User]:

@@ -9,6 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from staff.models import AccessRecord
 from staff.roles import SUPPORT_AGENT
+from staff.selectors.landing import landing_page
 from support.models import Inquiry
 from tests.conftest import PASSWORD, STAFF_PASSWORD
 from tests.support.conftest import PDF, PNG
@@ -45,7 +46,8 @@ def log_in_staff(browser, base, device, username=None):
     token = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
     staff.fill("input[name=token]", f"{token:06d}")
     staff.click("#content form input[type=submit]")
-    staff.wait_for_url(f"{base}/admin/")
+    # Each role starts on the page it uses most (staff.roles.LANDING_PAGES).
+    staff.wait_for_url(f"{base}{landing_page(device.user)}")
     return context, staff
 
 

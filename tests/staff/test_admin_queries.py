@@ -58,11 +58,6 @@ CEILINGS = {
     "accounts.user": (9, 12),
     "accounts.visitrecord": (7, 8),
     "auth.group": (7, 7),
-    # Login records name IDs: the page looks up whose they are and writes its access record.
-    "axes.accessattempt": (9, 10),
-    "axes.accessfailurelog": (9, 9),
-    "axes.accesslog": (9, 9),
-    "otp_totp.totpdevice": (7, 6),
     "privacy.consent": (8, 9),
     "privacy.correctionnotice": (8, 10),
     "privacy.disclosure": (9, 11),
@@ -79,7 +74,12 @@ CEILINGS = {
     "selfservice.release": (8, 8),
     "selfservice.tier": (7, 5),
     "staff.accessrecord": (6, 7),
+    # Login records name IDs: the page looks up whose they are and writes its access record.
+    "staff.failedlogin": (9, 9),
+    "staff.failedlogincounter": (9, 10),
+    "staff.loginlog": (9, 9),
     "staff.privilegechange": (6, 6),
+    "staff.secondfactordevice": (7, 6),
     "support.cannedreply": (7, 5),
     "support.inquiry": (9, 18),
 }
