@@ -42,6 +42,7 @@ from accounts.forms import (
 from accounts.lockout import attempts_left
 from accounts.models import IdentityVerification
 from accounts.reauth import mark_reauthenticated, reauth_required
+from core.exports import csv_tables
 from core.http import client_ip, safe_next
 from privacy.selectors import member_disclosures, policy_in_force
 
@@ -244,6 +245,40 @@ def export(request):
     return response
 
 
+# Spreadsheet programs (Excel) read a CSV file as UTF-8 only when it starts with this mark.
+UTF8_BOM = "\ufeff"
+# The print view shows at most this many rows of each table, newest first: a member with three
+# months of visits would otherwise print hundreds of pages. The downloads hold every row.
+PRINT_ROWS = 200
+
+
+@never_cache
+@require_GET
+@reauth_required
+def export_csv(request):
+    tables = selectors.readable_export(request.user)
+    text = csv_tables((table.title, table.headers, table.rows) for table in tables)
+    response = HttpResponse(UTF8_BOM + text, content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="nexcore-my-data-{stamp}.csv"'
+    return response
+
+
+@never_cache
+@require_GET
+@reauth_required
+def print_data(request):
+    return render(
+        request,
+        "accounts/print.html",
+        {
+            "tables": selectors.readable_export(request.user, shown=PRINT_ROWS),
+            "shown": PRINT_ROWS,
+            "printed_at": timezone.now(),
+        },
+    )
+
+
 @sensitive_post_parameters("password")
 @never_cache
 @form_methods
@@ -258,7 +293,7 @@ def withdraw(request):
 
 
 def withdrawn(request):
-    return render(request, "accounts/withdrawn.html")
+    return render(request, "accounts/withdrawn.html", {"kept": hooks.kept_after_withdrawal()})
 
 
 @require_GET
