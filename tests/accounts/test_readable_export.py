@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from accounts import selectors, views
 from accounts.models import IdentityVerification, MisuseRecord, VisitRecord
+from privacy import services as privacy_services
+from selfservice.models import Contract, Coverage, Download, Tier
 from support import services as support_services
 
 CSV = reverse("accounts:export_csv")
@@ -81,6 +83,28 @@ def test_the_csv_holds_the_same_items_as_the_json(reauthed_client, member, inqui
     MisuseRecord.objects.create(
         member=member, username_tried=member.username, ip="192.0.2.9", kind="lockout"
     )
+    Download.objects.create(
+        member=member, product="NEXCORE Framework", version="3.2.1", file_name="patch.zip"
+    )
+    tier = Tier.objects.create(
+        name="Premium", hours_defect=1, hours_complaint=2, hours_question=3, hours_request=4
+    )
+    contract = Contract.objects.create(
+        number="NXC-2026-001",
+        company="Acme Corp",
+        project="Apollo",
+        tier=tier,
+        starts_on=datetime.date(2026, 1, 1),
+        ends_on=datetime.date(2026, 12, 31),
+    )
+    Coverage.objects.create(contract=contract, member=member)
+    privacy_services.record_disclosure(
+        recipient="서울중앙지방검찰청",
+        basis="statute",
+        statute="형사소송법 제199조, 2026형제1234",
+        items="ID, IP address",
+        members=[member],
+    )
     # What the JSON download holds at the moment of the CSV's request (each request adds a visit
     # record once it is answered).
     member.refresh_from_db()
@@ -93,7 +117,7 @@ def test_the_csv_holds_the_same_items_as_the_json(reauthed_client, member, inqui
     for (name, section), block in zip(data.items(), sections, strict=True):
         items = section if isinstance(section, list) else [section]
         headings, rows = block[1], block[2:]
-        assert len(rows) == len(items), name
+        assert items and len(rows) == len(items), name
         # Every key has its column, but the list of messages, which has its own table.
         for item in items:
             assert len(headings) == len([v for v in item.values() if not _is_items(v)]), name
@@ -125,6 +149,9 @@ def test_the_csv_holds_the_same_items_as_the_json(reauthed_client, member, inqui
     assert len(tables["기록의 파기 시점"]) - 1 == len(data["retention"])
     (message,) = tables["문의 · 글"][1:]
     assert message[0] == inquiry.number
+    assert tables["지원 계약"][1][:2] == ["NXC-2026-001", "Premium"]
+    assert tables["제3자 제공 내역"][1][:2] == ["서울중앙지방검찰청", "법령에 따른 적법한 요청"]
+    assert tables["다운로드 (공급 기록)"][1][1:4] == ["NEXCORE Framework", "3.2.1", "patch.zip"]
 
 
 def _is_items(value) -> bool:
