@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts import hooks, selectors, services
+from accounts import hooks, readable_export, selectors, services
 from accounts.exceptions import (
     IdTaken,
     NoPolicyInForce,
@@ -256,7 +256,7 @@ PRINT_ROWS = 200
 @require_GET
 @reauth_required
 def export_csv(request):
-    tables = selectors.readable_export(request.user)
+    tables = readable_export.tables(request.user)
     text = csv_tables((table.title, table.headers, table.rows) for table in tables)
     response = HttpResponse(UTF8_BOM + text, content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
@@ -272,7 +272,7 @@ def print_data(request):
         request,
         "accounts/print.html",
         {
-            "tables": selectors.readable_export(request.user, shown=PRINT_ROWS),
+            "tables": readable_export.tables(request.user, shown=PRINT_ROWS),
             "shown": PRINT_ROWS,
             "printed_at": timezone.now(),
         },
