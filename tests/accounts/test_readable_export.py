@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import selectors, views
+from accounts import hooks, selectors, views
 from accounts.models import IdentityVerification, MisuseRecord, VisitRecord
 from privacy import services as privacy_services
 from selfservice.models import Contract, Coverage, Download, Tier
@@ -267,3 +267,12 @@ def test_the_readable_exports_take_the_same_few_queries_however_many_records(
         assert reauthed_client.get(CSV).status_code == 200
     with django_assert_max_num_queries(15):
         assert reauthed_client.get(PRINT).status_code == 200
+
+
+def test_a_section_no_app_labels_is_shown_under_its_own_keys(reauthed_client, monkeypatch):
+    monkeypatch.setattr(
+        hooks.export_sections,
+        "_parts",
+        [*hooks.export_sections._parts, lambda member: {"new_records": [{"code": "=1"}]}],
+    )
+    assert by_title(reauthed_client.get(CSV))["new_records"] == [["Code"], ["'=1"]]
