@@ -32,6 +32,23 @@ export_sections = Contributions(
     sections of the member's data export (policy §7 열람), keyed by section name.""",
 )
 
+kept_after_withdrawal = Hook(
+    "accounts.hooks.kept_after_withdrawal",
+    """``kept_after_withdrawal()``: what the done page of a withdrawal tells anyone (policy §5,
+    §6 가): the record categories that are kept after an account closes, in registry order, each
+    with ``label``, ``months``, ``basis``, ``clock`` (what starts its period) and
+    ``reserves_id`` (while it is kept, the member's ID cannot be registered again, §5 나).""",
+)
+
+export_labels = Contributions(
+    "accounts.hooks.export_labels",
+    """``export_labels() -> dict``: how the readable export (CSV, print view) labels the
+    sections an app gives ``export_sections``, keyed by section name: ``{"title": …,
+    "columns": {key: heading}, "choices": {key: {value: label}}, "words": {key: function},
+    "parts": {key: the same for a list of items inside each item}}``, in the active language.
+    ``columns`` says which keys are shown and in which order; the other entries are optional.""",
+)
+
 member_panels = Contributions(
     "accounts.hooks.member_panels",
     """``member_panels(member) -> dict | None``: a panel about the member from an app above (a

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import import_module
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import visits
 from accounts.validators import (
     MEMBER_ID_MAX_LENGTH,
     member_id_validator,
@@ -182,12 +184,27 @@ class Record(models.Model):
         return f"{self.time:%Y-%m-%d %H:%M:%S}"
 
 
+class Described:
+    """A column a member reads in words rather than as stored (``member_columns``): read on a
+    record, it gives ``describe(record)``; read on the class, it is itself, with the ``label``
+    of its column."""
+
+    def __init__(self, label, describe: Callable[[models.Model], str]):
+        self.label = label
+        self.describe = describe
+
+    def __get__(self, record, owner=None):
+        return self if record is None else self.describe(record)
+
+
 class MemberRecord(Record):
     """A record about one member; empty when there was none (a visit before logging in, a
     lockout of an ID that did not exist at the time).
 
     ``member_columns`` names the fields the member is shown of their own records on the my-data
-    page; a record type that leaves it empty is shown there in its own way or not at all.
+    page, or ``Described`` columns, which say a field in words; a record type that leaves it
+    empty is shown there in its own way or not at all. The first is a field the rows are
+    ordered by, newest first.
     """
 
     member = models.ForeignKey(
@@ -212,7 +229,13 @@ class VisitRecord(MemberRecord):
     path = models.CharField(_("path"), max_length=255)
     status = models.PositiveSmallIntegerField(_("status"))
 
-    member_columns = ("time", "ip", "method", "path", "status")
+    # Policy §7 열람 in plain words: which page, read or submitted, and how it ended; the JSON
+    # export keeps the stored fields.
+    page = Described(_("page visited"), lambda visit: visits.page_name(visit.path))
+    action = Described(_("what you did"), lambda visit: visits.action(visit.method))
+    outcome = Described(_("outcome"), lambda visit: visits.outcome(visit.status))
+
+    member_columns = ("time", "ip", "page", "action", "outcome")
 
     class Meta(MemberRecord.Meta):
         verbose_name = _("visit record")

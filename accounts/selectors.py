@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from accounts import hooks
-from accounts.models import IdentityVerification, MisuseRecord, User, VisitRecord
+from accounts.models import Described, IdentityVerification, MisuseRecord, User, VisitRecord
 from privacy.models import Consent
 from privacy.selectors import member_disclosures, member_requests
 
@@ -66,9 +66,21 @@ class CountedPaginator(Paginator):
         return self._count
 
 
+def _header(model, name: str) -> str:
+    """The heading of a ``member_columns`` column: a field's verbose name, or a ``Described``
+    column's label."""
+    column = getattr(model, name, None)
+    if isinstance(column, Described):
+        return column.label
+    return model._meta.get_field(name).verbose_name
+
+
 def _cell(record, name: str) -> str:
-    """A field of ``record`` as the member reads it: choices by their label, times local."""
-    if record._meta.get_field(name).choices:
+    """A column of ``record`` as the member reads it: choices by their label, times local,
+    ``Described`` columns in their words."""
+    if isinstance(getattr(type(record), name, None), Described):
+        value = getattr(record, name)
+    elif record._meta.get_field(name).choices:
         value = getattr(record, f"get_{name}_display")()
     else:
         value = getattr(record, name)
@@ -113,7 +125,7 @@ def record_tables(records: list, *, pages: Mapping[str, str]) -> list[RecordTabl
             RecordTable(
                 key=key,
                 title=title,
-                headers=[model._meta.get_field(name).verbose_name for name in columns],
+                headers=[_header(model, name) for name in columns],
                 page=page,
                 rows=[
                     ([_cell(record, name) for name in columns], entry.due_date(record))
@@ -130,8 +142,19 @@ def _local(moment: datetime.datetime | None) -> str | None:
     return timezone.localtime(moment).isoformat() if moment else None
 
 
-def member_data(member: User) -> dict:
-    """Everything held about ``member``, as plain JSON-ready data (the export's content)."""
+def _first(rows: QuerySet, limit: int | None) -> QuerySet:
+    return rows if limit is None else rows[:limit]
+
+
+def member_data(member: User, *, schedule: list | None = None, limit: int | None = None) -> dict:
+    """Everything held about ``member``, as plain JSON-ready data (the export's content).
+
+    ``schedule`` is the member's retention schedule when the caller has read it already;
+    ``limit`` reads at most that many rows of each of accounts' own tables, newest first, for
+    a view that shows a bounded part (the export reads them all).
+    """
+    if schedule is None:
+        schedule = hooks.member_retention(member).schedule
     return {
         "profile": {
             "username": member.username,
@@ -148,7 +171,7 @@ def member_data(member: User) -> dict:
                 "given_at": _local(consent.given_at),
                 "ip": consent.ip,
             }
-            for consent in member_consents(member)
+            for consent in _first(member_consents(member), limit)
         ],
         "visit_records": [
             {
@@ -158,11 +181,11 @@ def member_data(member: User) -> dict:
                 "path": visit.path,
                 "status": visit.status,
             }
-            for visit in member_visits(member).iterator()
+            for visit in _first(member_visits(member), limit).iterator()
         ],
         "identity_verifications": [
             {"time": _local(record.time), "ip": record.ip, "kind": record.kind}
-            for record in member_identity_verifications(member).iterator()
+            for record in _first(member_identity_verifications(member), limit).iterator()
         ],
         # Policy §3: provisions to third parties, unless the law forbids telling.
         "disclosures": [
@@ -173,7 +196,7 @@ def member_data(member: User) -> dict:
                 "items": disclosure.items,
                 "disclosed_at": _local(disclosure.disclosed_at),
             }
-            for disclosure in member_disclosures(member)
+            for disclosure in _first(member_disclosures(member), limit)
         ],
         # Policy §7: the member's requests, their outcome and a refusal's reasons.
         "privacy_requests": [
@@ -199,7 +222,7 @@ def member_data(member: User) -> dict:
                 "kind": record.kind,
                 "username_tried": record.username_tried,
             }
-            for record in member_misuse_records(member).iterator()
+            for record in _first(member_misuse_records(member), limit).iterator()
         ],
         # What the apps above hold about the member (support inquiries, …).
         **{
@@ -213,6 +236,6 @@ def member_data(member: User) -> dict:
                 "period": entry.category.period,
                 "next_deletion": _local(entry.next_deletion),
             }
-            for entry in hooks.member_retention(member).schedule
+            for entry in schedule
         ],
     }

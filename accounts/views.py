@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts import hooks, selectors, services
+from accounts import hooks, readable_export, selectors, services
 from accounts.exceptions import (
     IdTaken,
     NoPolicyInForce,
@@ -44,6 +44,7 @@ from accounts.lockout import attempts_left
 from accounts.middleware import remember_first_page
 from accounts.models import IdentityVerification
 from accounts.reauth import mark_reauthenticated, reauth_required
+from core.exports import csv_tables
 from core.http import client_ip, safe_next
 from privacy.models import PrivacyRequest
 from privacy.selectors import member_disclosures, member_requests, policy_in_force
@@ -251,6 +252,40 @@ def export(request):
     return response
 
 
+# Spreadsheet programs (Excel) read a CSV file as UTF-8 only when it starts with this mark.
+UTF8_BOM = "\ufeff"
+# The print view shows at most this many rows of each table, newest first: a member with three
+# months of visits would otherwise print hundreds of pages. The downloads hold every row.
+PRINT_ROWS = 200
+
+
+@never_cache
+@require_GET
+@reauth_required
+def export_csv(request):
+    tables = readable_export.tables(request.user)
+    text = csv_tables((table.title, table.headers, table.rows) for table in tables)
+    response = HttpResponse(UTF8_BOM + text, content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="nexcore-my-data-{stamp}.csv"'
+    return response
+
+
+@never_cache
+@require_GET
+@reauth_required
+def print_data(request):
+    return render(
+        request,
+        "accounts/print.html",
+        {
+            "tables": readable_export.tables(request.user, shown=PRINT_ROWS),
+            "shown": PRINT_ROWS,
+            "printed_at": timezone.now(),
+        },
+    )
+
+
 @never_cache
 @form_methods
 @reauth_required
@@ -298,7 +333,7 @@ def withdraw(request):
 
 
 def withdrawn(request):
-    return render(request, "accounts/withdrawn.html")
+    return render(request, "accounts/withdrawn.html", {"kept": hooks.kept_after_withdrawal()})
 
 
 @require_GET

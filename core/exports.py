@@ -26,3 +26,20 @@ def csv_text(header: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
     writer.writerow(header)
     writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
     return buffer.getvalue()
+
+
+def csv_tables(tables: Iterable[tuple[str, Iterable[str], Iterable[Iterable[object]]]]) -> str:
+    """A CSV document of several tables down one sheet: each a row with its title, a row of
+    headings and its rows, then an empty row; every cell passed through ``spreadsheet_safe``.
+
+    One sheet of blocks rather than one wide table with a column per field of every table:
+    it opens in a spreadsheet as the sections of a printed report.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for title, header, rows in tables:
+        writer.writerow([spreadsheet_safe(title)])
+        writer.writerow([spreadsheet_safe(cell) for cell in header])
+        writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
+        writer.writerow([])
+    return buffer.getvalue()

@@ -16,5 +16,6 @@ class IncidentsConfig(AppConfig):
         accounts_hooks.after_login.register(selectors.first_page)
         accounts_hooks.member_panels.register(selectors.member_panel)
         accounts_hooks.export_sections.register(selectors.member_export)
+        accounts_hooks.export_labels.register(selectors.export_labels)
         privacy_hooks.notice_holds.register(selectors.notice_hold)
         staff_hooks.deadline_panels.register(selectors.deadline_panel)

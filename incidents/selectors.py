@@ -289,3 +289,17 @@ def member_export(member) -> dict:
             for notice in notices_of(member)
         ]
     }
+
+
+def export_labels() -> dict:
+    """How the readable export (CSV, print view) shows ``member_export``'s section."""
+    return {
+        "breach_notices": {
+            "title": _("Notices of a breach of your personal data"),
+            "columns": {
+                "incident": _("Incident"),
+                "notified_at": _("Notified at"),
+                "acknowledged_at": _("Acknowledged at"),
+            },
+        }
+    }

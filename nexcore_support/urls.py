@@ -9,7 +9,7 @@ urlpatterns = [
     # The home page gathers what each app shows there through its own template tags.
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("favicon.ico", views.favicon),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/", include("accounts.urls")),
     path("privacy/", include("privacy.urls")),
     path("support/", include("support.urls")),

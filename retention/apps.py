@@ -15,6 +15,7 @@ class RetentionConfig(AppConfig):
 
         accounts_hooks.id_reserved.register(selectors.is_archived_id)
         accounts_hooks.member_retention.register(selectors.member_retention)
+        accounts_hooks.kept_after_withdrawal.register(selectors.kept_after_withdrawal)
         staff_hooks.held_member_pks.register(selectors.held_member_pks)
         staff_hooks.archived_closures.register(selectors.archived_closures)
         support_hooks.deletion.register(selectors.deletion_of)

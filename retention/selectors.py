@@ -231,6 +231,38 @@ def member_retention(member) -> MemberRetention:
     return MemberRetention(schedule=schedule, records=records)
 
 
+@dataclass(frozen=True)
+class KeptCategory:
+    """A category whose records outlive the account, as the withdrawal's done page tells it."""
+
+    label: str
+    months: int
+    basis: str
+    clock: str
+    reserves_id: bool
+
+
+# The archived member record keeps the ID: while it is kept, sign-up refuses the ID.
+ID_KEEPER = "retention.archivedmember"
+
+
+def kept_after_withdrawal() -> list[KeptCategory]:
+    """The categories of records that name a member and are kept after withdrawal (policy §5,
+    §6 가: moved to the archive until their periods end), in registry order; the one holding the
+    archived member record also keeps the ID from being registered again (§5 나)."""
+    return [
+        KeptCategory(
+            label=entry.label,
+            months=entry.months,
+            basis=entry.basis,
+            clock=entry.clock,
+            reserves_id=any(source.model == ID_KEEPER for source in entry.sources),
+        )
+        for entry in CATEGORIES
+        if any(source.owners for source in entry.sources)
+    ]
+
+
 def deletion_of(record) -> tuple[str, datetime.datetime | None]:
     """The category of ``record`` (a model instance) and when it is destroyed: the first
     registered source of its table whose rows include it decides."""

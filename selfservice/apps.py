@@ -22,3 +22,5 @@ class SelfServiceConfig(AppConfig):
         accounts_hooks.member_panels.register(contracts.coverage_panel)
         accounts_hooks.export_sections.register(contracts.member_export)
         accounts_hooks.export_sections.register(release_selectors.member_export)
+        accounts_hooks.export_labels.register(contracts.export_labels)
+        accounts_hooks.export_labels.register(release_selectors.export_labels)

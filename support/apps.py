@@ -13,4 +13,5 @@ class SupportConfig(AppConfig):
         from support import selectors
 
         accounts_hooks.export_sections.register(selectors.member_export)
+        accounts_hooks.export_labels.register(selectors.export_labels)
         staff_hooks.dashboard_panels.register(selectors.dashboard_panel)

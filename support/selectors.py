@@ -7,6 +7,7 @@ import datetime
 from django.db.models import Avg, BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -170,6 +171,60 @@ def member_export(member: User) -> dict:
             }
             for inquiry in inquiries
         ]
+    }
+
+
+def _label(model, name: str) -> str:
+    return capfirst(model._meta.get_field(name).verbose_name)
+
+
+def _attachments_in_words(attachments: list[dict]) -> list[str]:
+    return [
+        _("%(name)s (%(size)s bytes, SHA-256 %(sha256)s)") % attachment
+        for attachment in attachments
+    ]
+
+
+def export_labels() -> dict:
+    """How the readable export (CSV, print view) shows ``member_export``'s section: every key
+    under a heading in the active language, codes by their labels."""
+    return {
+        "support_inquiries": {
+            "title": capfirst(Inquiry._meta.verbose_name_plural),
+            "columns": {
+                "number": _label(Inquiry, "number"),
+                "deletion": _("Deleted on"),
+                "title": _label(Inquiry, "title"),
+                "product": _label(Inquiry, "product"),
+                "category": _label(Inquiry, "category"),
+                "status": _label(Inquiry, "status"),
+                "complaint_record": _label(Inquiry, "is_complaint"),
+                "received_at": _label(Inquiry, "created_at"),
+                "resolved_at": _label(Inquiry, "resolved_at"),
+                "rating": _label(Inquiry, "rating"),
+                "rating_comment": _label(Inquiry, "rating_comment"),
+            },
+            "choices": {
+                "category": dict(Inquiry.Category.choices),
+                "status": dict(Inquiry.Status.choices),
+            },
+            # The category is the one of the inquiry; the member reads when it goes.
+            "words": {"deletion": lambda deletion: deletion["date"]},
+            "parts": {
+                "messages": {
+                    "title": capfirst(Message._meta.verbose_name_plural),
+                    "columns": {
+                        "time": _label(Message, "created_at"),
+                        "kind": _label(Message, "kind"),
+                        "staff_note": _("Staff note"),
+                        "body": _label(Message, "body"),
+                        "attachments": capfirst(Attachment._meta.verbose_name_plural),
+                    },
+                    "choices": {"kind": dict(Message.Kind.choices)},
+                    "words": {"attachments": _attachments_in_words},
+                }
+            },
+        }
     }
 
 

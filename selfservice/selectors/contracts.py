@@ -7,6 +7,7 @@ import datetime
 from django.conf import settings
 from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from accounts.models import Product, User
 from selfservice.models import Contract, Coverage
@@ -81,6 +82,27 @@ def member_export(member: User) -> dict:
             .select_related("contract__tier")
             .order_by("linked_at", "pk")
         ]
+    }
+
+
+def export_labels() -> dict:
+    """How the readable export (CSV, print view) shows ``member_export``'s section."""
+
+    def label(model, name: str) -> str:
+        return capfirst(model._meta.get_field(name).verbose_name)
+
+    return {
+        "support_contracts": {
+            "title": capfirst(Contract._meta.verbose_name_plural),
+            "columns": {
+                "contract": label(Contract, "number"),
+                "tier": label(Contract, "tier"),
+                "starts_on": label(Contract, "starts_on"),
+                "ends_on": label(Contract, "ends_on"),
+                "linked_at": label(Coverage, "linked_at"),
+                "unlinked_at": label(Coverage, "unlinked_at"),
+            },
+        }
     }
 
 

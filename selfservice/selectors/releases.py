@@ -7,6 +7,7 @@ from django.core.files.storage import storages
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from accounts.models import User
 from selfservice.models import Download, Release, ReleaseFile
@@ -97,4 +98,20 @@ def member_export(member: User) -> dict:
             }
             for download in Download.objects.filter(member=member).order_by("time", "pk")
         ]
+    }
+
+
+def export_labels() -> dict:
+    """How the readable export (CSV, print view) shows ``member_export``'s section."""
+
+    def label(name: str) -> str:
+        return capfirst(Download._meta.get_field(name).verbose_name)
+
+    return {
+        "downloads": {
+            "title": capfirst(Download._meta.verbose_name_plural),
+            "columns": {
+                name: label(name) for name in ("time", "product", "version", "file_name", "ip")
+            },
+        }
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 
 import pytest
 import time_machine
@@ -27,7 +28,7 @@ def test_my_data_shows_every_item_held(reauthed_client, member, policy):
     for value in (member.username, member.company, member.project, member.product.name):
         assert value in page
     assert policy.label in page
-    assert "/accounts/login/" in page  # the visit record of the login request
+    assert "로그인" in page and "제출" in page  # the visit record of the login request
     assert "비밀번호 재확인" in page
 
 
@@ -51,6 +52,11 @@ def test_my_data_never_shows_another_members_records(reauthed_client, make_membe
     )
     page = reauthed_client.get(ME).content.decode()
     assert "198.51.100.77" not in page and "/secret-other/" not in page and "Other Co" not in page
+
+
+def local_time(moment: datetime.datetime) -> str:
+    """A time as the record tables show it."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def visits(member, count, *, start):
@@ -99,7 +105,7 @@ def test_records_are_paginated_fifty_at_a_time_newest_first(reauthed_client, mem
     times = [visit.time for visit in page.object_list]
     assert times == sorted(times, reverse=True)
     last = reauthed_client.get(ME, {"visit-visitrecord": page.paginator.num_pages})
-    assert "/p1/" in last.content.decode()
+    assert "/p1/" in [visit.path for visit in table(last, "visit-visitrecord").page.object_list]
 
 
 @pytest.mark.policy("7")
@@ -110,8 +116,9 @@ def test_the_second_page_shows_records_51_to_100(reauthed_client, member):
     paths = [visit.path for visit in table(response, "visit-visitrecord").page.object_list]
     assert paths == [f"/p{n}/" for n in range(80, 30, -1)]
     html = response.content.decode()
-    assert "/p80/" in html and "/p31/" in html
-    assert "/p81/" not in html and "/p30/" not in html
+    shown = {visit.path: local_time(visit.time) for visit in VisitRecord.objects.all()}
+    assert shown["/p80/"] in html and shown["/p31/"] in html
+    assert shown["/p81/"] not in html and shown["/p30/"] not in html
 
 
 def test_page_links_keep_the_other_tables_pages(reauthed_client, member):
@@ -330,3 +337,45 @@ def test_a_new_password_longer_than_128_characters_is_refused(logged_in_client, 
     assert response.context["form"].has_error("new_password2", code="password_too_long")
     member.refresh_from_db()
     assert member.check_password(PASSWORD)
+
+
+@pytest.mark.policy("9")
+def test_the_password_row_says_nobody_can_read_it_without_jargon(reauthed_client):
+    html = reauthed_client.get(ME).content.decode()
+    row = html.split("<dt>비밀번호</dt>")[1].split("</dd>")[0]
+    assert "직원을 포함해 누구도" in row
+    for jargon in ("Argon2", "해시", "hash"):
+        assert jargon not in html
+
+
+@pytest.mark.policy("7")
+def test_withdrawal_is_a_section_of_its_own_apart_from_the_routine_buttons(reauthed_client):
+    html = reauthed_client.get(ME).content.decode()
+    withdraw = f'href="{reverse("accounts:withdraw")}"'
+    routine = html.split('<p class="actions">')[1].split("</p>")[0]
+    assert reverse("accounts:me_edit") in routine and withdraw not in routine
+    section = html.split('<section class="withdrawal"')[1].split("</section>")[0]
+    assert "<h2" in section and "회원 탈퇴" in section and withdraw in section
+    assert "다시 로그인할 수 없으며" in section
+    # The last section of the page: nothing routine follows it.
+    assert "<table" not in html.split('<section class="withdrawal"')[1]
+
+
+@pytest.mark.policy("7")
+def test_my_data_links_the_three_downloads(reauthed_client):
+    html = reauthed_client.get(ME).content.decode()
+    for name in ("export_csv", "export", "print"):
+        assert f'href="{reverse(f"accounts:{name}")}"' in html
+
+
+def test_every_table_of_my_data_scrolls_in_a_focusable_labelled_region(reauthed_client):
+    html = reauthed_client.get(ME).content.decode()
+    tables = html.count("<table")
+    assert tables >= 6
+    regions = re.findall(
+        r'<div class="table-scroll" tabindex="0" role="region" aria-labelledby="([^"]+)">\s*<table',
+        html,
+    )
+    assert len(regions) == tables
+    for label in regions:
+        assert f'id="{label}"' in html

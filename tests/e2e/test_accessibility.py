@@ -246,9 +246,7 @@ SCREENS = [
     # A Korean member, logged in and re-authenticated
     Screen("member-home", "member", "/", shows="main .banner"),
     Screen("reauth", "member", "/accounts/reauth/?next=/accounts/me/"),
-    # The tables of visit and other records scroll sideways on a narrow screen without a way to
-    # reach them by keyboard; the my-data tables are being reworked elsewhere, which fixes that.
-    Screen("my-data", "member", "/accounts/me/", disabled_rules=("scrollable-region-focusable",)),
+    Screen("my-data", "member", "/accounts/me/"),
     Screen("my-data-edit", "member", "/accounts/me/edit/"),
     Screen(
         "my-data-saved",
@@ -257,8 +255,6 @@ SCREENS = [
         steps=_saved,
         lands_on="/accounts/me/",
         shows="main [role=status] > ul.messages > li",
-        # My data again, now with its message: the same tables, left to the same rework.
-        disabled_rules=("scrollable-region-focusable",),
     ),
     Screen("password-change", "member", "/accounts/me/password/"),
     Screen("withdraw", "member", "/accounts/me/withdraw/"),
