@@ -17,6 +17,7 @@ urlpatterns = [
     path("notices/", include("privacy.notice_urls")),
     path("breach-notices/", include("incidents.urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),
+    path("admin/staff/compliance/", include("compliance.urls")),
     path("admin/staff/", include("staff.urls")),
     path("admin/", admin.site.urls),
 ]
