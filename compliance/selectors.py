@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -94,6 +94,12 @@ def _admin(name: str) -> str:
     return reverse(f"admin:{name}")
 
 
+def _period(months: int) -> str:
+    if months % 12 == 0:
+        return ngettext("%(years)d year", "%(years)d years", months // 12) % {"years": months // 12}
+    return ngettext("%(months)d month", "%(months)d months", months) % {"months": months}
+
+
 def _local_today(now: datetime.datetime) -> datetime.date:
     return timezone.localtime(now).date()
 
@@ -127,7 +133,7 @@ def retention_categories(*, now: datetime.datetime) -> list[Check]:
                 value=ngettext("%(count)d row", "%(count)d rows", entry["rows"])
                 % {"count": entry["rows"]},
                 detail=_("Period %(period)s; oldest %(oldest)s; next deletion %(due)s.")
-                % {"period": entry["period"], "oldest": _when(oldest), "due": _when(due)},
+                % {"period": _period(entry["months"]), "oldest": _when(oldest), "due": _when(due)},
                 url=_admin("retention_purgerun_changelist"),
             )
         )
@@ -242,7 +248,8 @@ def correction_notices(*, now: datetime.datetime) -> list[Check]:
 # --- Staff (안전성 확보조치 기준 제5조, 제6조, 제8조) ---------------------------------------------
 
 
-def _staff() -> object:
+def _staff() -> QuerySet[User]:
+    """The staff accounts that can log in now."""
     return User.objects.filter(is_staff=True, is_active=True)
 
 
