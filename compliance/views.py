@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
-from compliance.selectors import compliance_checks, overall
+from compliance.selectors.status import compliance_checks, overall
 
 PERMISSION = "compliance.view_compliance_status"
 

@@ -13,7 +13,8 @@ from django.db import DatabaseError
 from django_otp.oath import totp
 
 from accounts.models import VisitRecord
-from compliance.selectors import AMBER, GREEN, RED, compliance_checks
+from compliance.checks import AMBER, GREEN, RED
+from compliance.selectors.status import compliance_checks
 from privacy.models import PrivacyRequest
 from privacy.services import record_request
 from retention.registry import CATEGORIES, due_date

@@ -4,7 +4,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from compliance.selectors import RED, compliance_checks, overall
+from compliance.checks import RED
+from compliance.selectors.status import compliance_checks, overall
 
 
 class Command(BaseCommand):
