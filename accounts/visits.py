@@ -60,6 +60,7 @@ PAGE_NAMES = {
     "access_review": STAFF_PAGES,
     "access_review_csv": STAFF_PAGES,
     "access_review_print": STAFF_PAGES,
+    "compliance_status": STAFF_PAGES,
     "staff_login": STAFF_PAGES,
     "staff_dashboard": STAFF_PAGES,
     "staff_2fa_setup": STAFF_PAGES,

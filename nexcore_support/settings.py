@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "support",
     "selfservice",
     "retention",
+    "compliance",
 ]
 
 MIDDLEWARE = [
@@ -351,6 +352,9 @@ PRIVACY_REQUEST_DAYS = env_int("PRIVACY_REQUEST_DAYS", 10)
 # PIPA §38 ⑤: how long after a refusal the member may object to it.
 PRIVACY_OBJECTION_DAYS = env_int("PRIVACY_OBJECTION_DAYS", 90)
 OTP_TOTP_ISSUER = "NEXCORE Support"
+
+# The officer's compliance page reads the last proof report (`make compliance`) from here.
+COMPLIANCE_REPORT_DIR = Path(os.environ.get("COMPLIANCE_REPORT_DIR", VAR_DIR / "compliance"))
 
 # Access control of the staff side (안전성 확보조치 기준 제6조): a staff session ends after
 # this many minutes without a request (members keep SESSION_HOURS), and, when networks are

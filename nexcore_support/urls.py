@@ -18,6 +18,7 @@ urlpatterns = [
     path("notices/", include("privacy.notice_urls")),
     path("breach-notices/", include("incidents.urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),
+    path("admin/staff/compliance/", include("compliance.urls")),
     path("admin/staff/", include("staff.urls")),
     # Before the admin's own login, which it wraps: staff land on their role's page.
     path("admin/login/", staff_views.login, name="staff_login"),

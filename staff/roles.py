@@ -118,6 +118,8 @@ _OFFICER = _HANDLER + (
     "retention.add_legalhold",
     "retention.change_legalhold",
     "retention.view_purgerun",
+    # The live compliance page (/admin/staff/compliance/) and what it links to.
+    "compliance.view_compliance_status",
     # Breach response (PIPA §34): the incident register and who each incident affects.
     "incidents.view_incident",
     "incidents.add_incident",

@@ -25,6 +25,7 @@ LAYERS = {
     "support": 5,
     "selfservice": 6,
     "retention": 7,
+    "compliance": 8,
 }
 PROJECT = "nexcore_support"
 PROJECT_MODULES = {"__init__", "settings", "urls", "wsgi", "asgi"}
