@@ -12,6 +12,9 @@ from core.conditional import rendered_pages
 from privacy.selectors import policy_in_force
 from tests.live import BACKENDS, fresh_databases, live_portal
 
+# Checks every policy/law marker at collection and, on request, records what each test proves.
+pytest_plugins = ["tools.compliance.plugin"]
+
 PASSWORD = "plum-orchard-1987!"
 STAFF_PASSWORD = "granite-ledger-4471!"
 
