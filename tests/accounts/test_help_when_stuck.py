@@ -22,7 +22,7 @@ def attempt(client, username, password, ip="203.0.113.5"):
     )
 
 
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 나")
 def test_a_wrong_password_says_how_many_attempts_are_left(client, member):
     first = attempt(client, member.username, "wrong-password")
     assert first.context["attempts_left"] == 4
@@ -33,7 +33,7 @@ def test_a_wrong_password_says_how_many_attempts_are_left(client, member):
     assert other.context["attempts_left"] == 4
 
 
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 나")
 def test_an_unknown_id_is_warned_alike_so_the_warning_reveals_no_member(client, db, policy):
     response = attempt(client, "nobody-here", "wrong-password")
     assert response.context["attempts_left"] == 4

@@ -319,7 +319,7 @@ def test_a_retired_product_stays_selectable_for_its_members(reauthed_client, mem
     assert response.status_code == 302
 
 
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 가")
 def test_a_new_password_longer_than_128_characters_is_refused(logged_in_client, member):
     password = "Long-passphrase-" * 9
     response = logged_in_client.post(

@@ -61,7 +61,7 @@ def race(monkeypatch, action) -> dict:
     return outcomes
 
 
-@pytest.mark.policy("5")
+@pytest.mark.policy("5 나")
 def test_two_simultaneous_links_of_a_member_make_one_link(
     monkeypatch, member, make_contract, make_staff
 ):

@@ -307,7 +307,7 @@ def downloaded(make_release, make_member):
     return release
 
 
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 다")
 def test_the_list_of_who_downloaded_a_release_writes_access_records(
     client, login_as, downloaded, make_release, django_assert_max_num_queries
 ):
@@ -324,7 +324,7 @@ def test_the_list_of_who_downloaded_a_release_writes_access_records(
     assert set(listed.values_list("target", flat=True)) == {"selfservice.download"}
 
 
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 다")
 def test_supply_records_are_read_only_even_for_superusers(client, login_as, downloaded):
     record = Download.objects.first()
     login_as(superuser=True)
