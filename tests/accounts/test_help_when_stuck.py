@@ -39,6 +39,7 @@ def test_an_unknown_id_is_warned_alike_so_the_warning_reveals_no_member(client, 
     assert response.context["attempts_left"] == 4
 
 
+@pytest.mark.policy("9 나")
 def test_an_empty_form_warns_of_nothing(client, db):
     response = client.post(LOGIN, {"username": "", "password": ""})
     assert "attempts_left" not in response.context
@@ -68,6 +69,7 @@ def test_the_hours_can_be_said_in_the_centers_own_words(client, db):
     assert "평일 09:30–17:30 (점심 12–13시 제외)" in client.get(reverse("home")).content.decode()
 
 
+@pytest.mark.policy("10")
 def test_a_signed_in_member_gets_next_steps_on_home(logged_in_client):
     html = logged_in_client.get(reverse("home")).content.decode()
     for name in ("support:list", "downloads:list", "accounts:me", "notices:list"):

@@ -11,6 +11,8 @@ from django.urls import reverse
 from accounts.models import IdentityVerification, MisuseRecord
 from tests.conftest import PASSWORD
 
+pytestmark = pytest.mark.policy("2 가")
+
 LOGIN = reverse("accounts:login")
 SEOUL = datetime.timezone(datetime.timedelta(hours=9))
 

@@ -17,6 +17,8 @@ from accounts.models import IdentityVerification, MisuseRecord, Product, User, V
 from privacy.services import record_request, resolve_request
 from tests.conftest import PASSWORD
 
+pytestmark = pytest.mark.policy("7")
+
 ME = reverse("accounts:me")
 SEOUL = datetime.timezone(datetime.timedelta(hours=9))
 

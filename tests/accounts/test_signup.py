@@ -13,6 +13,8 @@ from accounts.models import Product, User
 from privacy.models import Consent
 from tests.conftest import PASSWORD
 
+pytestmark = pytest.mark.policy("2 가")
+
 SIGNUP = reverse("accounts:signup")
 
 

@@ -9,6 +9,8 @@ from django.urls import reverse
 
 from retention.registry import category
 
+pytestmark = pytest.mark.policy("12")
+
 # The record kinds of the 2013 text's retention tables (§5), per registry category.
 STATED_ITEMS = {
     "부정이용기록": "misuse",

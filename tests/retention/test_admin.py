@@ -10,7 +10,7 @@ from retention.services import archiving, holds
 from staff.models import AccessRecord
 from tests.retention.conftest import BOTH
 
-pytestmark = pytest.mark.django_db(databases=BOTH)
+pytestmark = [pytest.mark.policy("5 나"), pytest.mark.django_db(databases=BOTH)]
 
 
 @pytest.fixture

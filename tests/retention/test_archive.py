@@ -28,7 +28,7 @@ from retention.services.erasure import delete_rows
 from staff.services import recovery
 from tests.retention.conftest import BOTH, lock_held_elsewhere, make_row, seoul, staff
 
-pytestmark = pytest.mark.django_db(databases=BOTH)
+pytestmark = [pytest.mark.policy("6 가"), pytest.mark.django_db(databases=BOTH)]
 
 RECORD_MODELS = (VisitRecord, IdentityVerification, MisuseRecord, AccessAttempt, LogEntry)
 

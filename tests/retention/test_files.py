@@ -19,6 +19,8 @@ import pytest
 
 from retention.locks import LOCK_FILE_NAME
 
+pytestmark = pytest.mark.policy("6 나")
+
 ROOT = Path(__file__).resolve().parents[2]
 MEMBER_ID = b"zq7bytescan"
 COMPANY = b"Zq7 Byte Works"

@@ -11,7 +11,7 @@ from retention.models import ArchivedMember, ArchivedRecord, member_key
 from retention.services import holds
 from tests.retention.conftest import BOTH, make_row, purge, seoul
 
-pytestmark = pytest.mark.django_db(databases=BOTH)
+pytestmark = [pytest.mark.policy("5 나"), pytest.mark.django_db(databases=BOTH)]
 
 MADE = seoul(2024, 1, 31, 10, 0)
 VISIT_DUE = seoul(2024, 5, 1)

@@ -36,7 +36,7 @@ SOURCES = [
 ]
 ONE_SECOND = datetime.timedelta(seconds=1)
 
-pytestmark = pytest.mark.django_db(databases=BOTH)
+pytestmark = [pytest.mark.policy("6"), pytest.mark.django_db(databases=BOTH)]
 
 
 def count(model_label, key):

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from retention.registry import CATEGORIES, EXPIRING, category, due_date, purge_cutoff
 
+pytestmark = pytest.mark.policy("5")
+
 SEOUL = ZoneInfo("Asia/Seoul")
 
 

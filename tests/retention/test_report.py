@@ -13,7 +13,7 @@ from retention.registry import CATEGORIES
 from retention.services import holds
 from tests.retention.conftest import BOTH, make_row, seoul
 
-pytestmark = pytest.mark.django_db(databases=BOTH)
+pytestmark = [pytest.mark.policy("5"), pytest.mark.django_db(databases=BOTH)]
 
 CONTRACT_KEYS = {
     "key",

@@ -13,6 +13,8 @@ from selfservice.models import Contract, ContractChange, Coverage, Payment
 from selfservice.services import contracts as services
 from staff.models import AccessRecord
 
+pytestmark = pytest.mark.policy("5 나")
+
 ADD = reverse("admin:selfservice_contract_add")
 PAYMENT_ADD = reverse("admin:selfservice_payment_add")
 

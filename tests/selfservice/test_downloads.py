@@ -19,6 +19,8 @@ from selfservice.ranges import ByteRange, Unsatisfiable, requested_range
 from selfservice.services.contracts import link_member
 from staff.roles import CONTRACT_MANAGER
 
+pytestmark = pytest.mark.infra
+
 PATCH = bytes(range(256)) * 40  # 10,240 bytes, every offset distinguishable
 LIST = reverse("downloads:list")
 

@@ -18,6 +18,8 @@ from selfservice.selectors import kb
 from support.models import Inquiry
 from tests.support.conftest import PNG, inquiry_form, upload
 
+pytestmark = pytest.mark.infra
+
 LIST = reverse("kb:list")
 SUGGEST = reverse("kb:suggest")
 NEW_INQUIRY = reverse("support:new")

@@ -13,6 +13,8 @@ from support import services
 from support.models import Inquiry
 from tests.support.conftest import detail
 
+pytestmark = pytest.mark.infra
+
 ARTICLES = reverse("admin:selfservice_article_changelist")
 ADD_ARTICLE = reverse("admin:selfservice_article_add")
 

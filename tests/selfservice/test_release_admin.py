@@ -27,6 +27,8 @@ from staff.models import AccessRecord
 from staff.roles import CONTRACT_MANAGER, PRIVACY_HANDLER, PRIVACY_OFFICER, SUPPORT_AGENT
 from tests.live import fresh_databases
 
+pytestmark = pytest.mark.infra
+
 PATCH = os.urandom(300_000)  # past FILE_UPLOAD_MAX_MEMORY_SIZE: a temporary file, as in use
 RELEASES = reverse("admin:selfservice_release_changelist")
 ADD = reverse("admin:selfservice_release_add")
