@@ -100,12 +100,13 @@ def test_without_the_option_nothing_is_written(pytester):
         ('law("PIPA 34")', "law('PIPA 34') is not an article"),
     ],
 )
-def test_a_marker_naming_nothing_in_force_stops_the_run_naming_the_test(pytester, marker, says):
+def test_a_marker_naming_nothing_in_force_fails_its_test_saying_which(pytester, marker, says):
     pytester.makepyfile(
         test_fake=f"import pytest\n\n\n@pytest.mark.{marker}\ndef test_wrong():\n    pass\n"
     )
 
-    outcome = run(pytester)
+    outcome = run(pytester, "-ra")
 
-    assert outcome.ret == pytest.ExitCode.USAGE_ERROR
-    outcome.stderr.fnmatch_lines(["*compliance markers:*", f"test_fake.py::test_wrong: {says}*"])
+    outcome.assert_outcomes(errors=1)
+    assert outcome.ret == pytest.ExitCode.TESTS_FAILED
+    outcome.stdout.fnmatch_lines(["*ERROR at setup of test_wrong*", f"compliance marker: {says}*"])

@@ -1,11 +1,12 @@
 """The pytest plugin behind the proof report.
 
-Always on (``tests/conftest.py`` loads it): at collection every ``policy`` marker must name a
-section or clause of the policy in force and every ``law`` marker an article in a known format,
-or the run stops with a message naming the test. With ``--compliance-results PATH`` it also
-writes each test's markers, first docstring line and outcome to PATH, the input of
-``python -m tools.compliance``. What a test proves travels in its report's ``user_properties``,
-so the results are the same whether pytest-xdist runs the tests in workers or not.
+Always on (``tests/conftest.py`` loads it): every ``policy`` marker must name a section or clause
+of the policy in force and every ``law`` marker an article in a known format, checked at
+collection; a test whose marker names nothing fails with a message saying which marker. With
+``--compliance-results PATH`` it also writes each test's markers, first docstring line and
+outcome to PATH, the input of ``python -m tools.compliance``. What a test proves travels in its
+report's ``user_properties``, so the results are the same whether pytest-xdist runs the tests in
+workers or not.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from django.db import connection
 from tools.compliance import policy
 
 PROPERTY = "compliance"
+MARKER_ERRORS = pytest.StashKey[list[str]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -40,38 +42,55 @@ def _first_line(item: pytest.Item) -> str:
     return next((line.strip() for line in doc.splitlines() if line.strip()), "")
 
 
-def _proof(item: pytest.Item, known: set[str]) -> dict:
-    return {
+def _proof(item: pytest.Item, known: set[str]) -> tuple[dict, list[str]]:
+    errors = []
+
+    def checked(check, value, *args):
+        try:
+            return [check(value, *args)]
+        except ValueError as error:
+            errors.append(str(error))
+            return []
+
+    proof = {
         "policy": sorted(
             {
-                policy.policy_key(value, known)
+                key
                 for marker in item.iter_markers("policy")
                 for value in marker.args
+                for key in checked(policy.policy_key, value, known)
             }
         ),
         "law": sorted(
             {
-                policy.law_article(value)
+                article
                 for marker in item.iter_markers("law")
                 for value in marker.args
+                for article in checked(policy.law_article, value)
             }
         ),
         "infra": item.get_closest_marker("infra") is not None,
         "doc": _first_line(item),
     }
+    return proof, errors
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     known = policy.known_keys(policy.load())
-    errors = []
     for item in items:
-        try:
-            item.user_properties.append((PROPERTY, _proof(item, known)))
-        except ValueError as error:
-            errors.append(f"{item.nodeid}: {error}")
-    if errors:
-        raise pytest.UsageError("compliance markers:\n" + "\n".join(errors))
+        proof, errors = _proof(item, known)
+        item.user_properties.append((PROPERTY, proof))
+        if errors:
+            item.stash[MARKER_ERRORS] = errors
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Failing the test itself, rather than stopping the collection, names it in the summary
+    # whether pytest-xdist runs it in a worker or not.
+    if errors := item.stash.get(MARKER_ERRORS, None):
+        pytest.fail("compliance marker: " + "; ".join(errors), pytrace=False)
 
 
 class Results:
