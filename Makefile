@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 # Test processes (pytest-xdist), each with its own test databases; 0 runs in this process.
 TEST_WORKERS ?= auto
 
-.PHONY: run dev test lint migrate static messages python-version bench chaos lock
+.PHONY: run dev test lint migrate static messages python-version bench chaos lock compliance
 
 python-version:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
@@ -53,6 +53,21 @@ dev: migrate
 
 test: $(VENV)/.installed-dev node_modules/axe-core/axe.min.js var/secret_key
 	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# The proof report (README "Compliance report"): the suite on SQLite, and on PostgreSQL too when
+# DATABASE_URL is set, each run recording what its tests prove; then var/compliance/report.{html,
+# json,md} from both. Fails on a failed test, an unproven clause or fewer than 95 % tests marked.
+compliance: $(VENV)/.installed-dev var/secret_key
+	mkdir -p var/compliance && rm -f var/compliance/results-*.json
+	@status=0; \
+	env -u DATABASE_URL -u ARCHIVE_DATABASE_URL $(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS) \
+		--compliance-results var/compliance/results-sqlite.json || status=1; \
+	if [ -n "$${DATABASE_URL:-}" ]; then \
+		$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS) --create-db \
+			--compliance-results var/compliance/results-postgresql.json || status=1; \
+	fi; \
+	$(BIN)/python -m tools.compliance var/compliance/results-*.json --out var/compliance || status=1; \
+	exit $$status
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -12,6 +12,10 @@ from core.conditional import rendered_pages
 from privacy.selectors import policy_in_force
 from tests.live import BACKENDS, fresh_databases, live_portal
 
+# The compliance plugin checks every policy/law marker at collection and, on request, records
+# what each test proves; pytester runs its own tests' fake suites.
+pytest_plugins = ["tools.compliance.plugin", "pytester"]
+
 PASSWORD = "plum-orchard-1987!"
 STAFF_PASSWORD = "granite-ledger-4471!"
 

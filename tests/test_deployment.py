@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 
+pytestmark = pytest.mark.infra
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 ADDRESS = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")

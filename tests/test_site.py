@@ -16,6 +16,8 @@ from django.db import connections
 from django.templatetags.static import static
 from django.urls import reverse
 
+pytestmark = pytest.mark.infra
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.infra
+
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "locale/ko/LC_MESSAGES/django.po"
 

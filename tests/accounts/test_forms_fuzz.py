@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from accounts.models import User
 from privacy.models import Consent
 
+pytestmark = pytest.mark.policy("9 나")
+
 FIELDS = ["username", "password1", "password2", "company", "project", "product"]
 text = st.text(st.characters(codec="utf-8"), max_size=40) | st.sampled_from(
     ["", " ", "\x00", "<b>x</b>", "a" * 500, "nexcore-framework", "on", "\u202e", "𝓐𝓑𝓒𝓓"]

@@ -35,7 +35,7 @@ def with_djangos_own_cost(member: User) -> str:
     return member.password
 
 
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 가")
 @pytest.mark.production_hasher
 def test_a_new_hash_carries_the_configured_cost(settings):
     assert cost_of(make_password(PASSWORD)) == (19456, 2, 1)
@@ -43,7 +43,7 @@ def test_a_new_hash_carries_the_configured_cost(settings):
     assert cost_of(make_password(PASSWORD)) == (12288, 3, 1)
 
 
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 가")
 @pytest.mark.production_hasher
 def test_a_hash_made_with_djangos_cost_is_rewritten_at_the_next_login(client, member):
     old = with_djangos_own_cost(member)
@@ -57,7 +57,7 @@ def test_a_hash_made_with_djangos_cost_is_rewritten_at_the_next_login(client, me
     assert member.check_password(PASSWORD)
 
 
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 가")
 @pytest.mark.production_hasher
 def test_a_hash_rewritten_at_the_password_recheck_keeps_the_member_logged_in(client, member):
     # A session from before the cost changed: its first password check is the re-check.
@@ -70,7 +70,7 @@ def test_a_hash_rewritten_at_the_password_recheck_keeps_the_member_logged_in(cli
     assert client.get(reverse("accounts:me")).status_code == 200
 
 
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 가")
 @pytest.mark.production_hasher
 def test_a_hash_with_the_configured_cost_is_not_rewritten_at_login(client, member):
     stored = member.password
@@ -83,7 +83,7 @@ def test_a_hash_with_the_configured_cost_is_not_rewritten_at_login(client, membe
     assert member.password == stored
 
 
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 가")
 @pytest.mark.production_hasher
 def test_a_wrong_password_never_rewrites_the_hash(client, member):
     old = with_djangos_own_cost(member)
@@ -92,7 +92,7 @@ def test_a_wrong_password_never_rewrites_the_hash(client, member):
     assert member.password == old
 
 
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 가")
 @pytest.mark.parametrize(
     ("memory_kib", "time_cost"),
     [(19456, 2), (12288, 3), (9216, 4), (7168, 5), (102400, 2), (7168, 8), (65536, 3)],
@@ -101,7 +101,7 @@ def test_a_cost_at_or_above_an_owasp_minimum_is_accepted(memory_kib, time_cost):
     check_cost(memory_kib=memory_kib, time_cost=time_cost, parallelism=1)
 
 
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 가")
 @pytest.mark.parametrize(
     ("memory_kib", "time_cost", "parallelism"),
     [
@@ -137,7 +137,7 @@ def _python(code: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 가")
 def test_the_environment_sets_the_cost():
     result = _python(
         "from django.contrib.auth.hashers import make_password; print(make_password('x'))",
@@ -149,7 +149,7 @@ def test_the_environment_sets_the_cost():
     assert cost_of(result.stdout.strip()) == (12288, 3, 2)
 
 
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 가")
 def test_the_portal_does_not_start_with_a_cost_below_the_minimum():
     result = _python("", ARGON2_MEMORY_KIB="4096", ARGON2_TIME_COST="2")
     assert result.returncode != 0

@@ -22,7 +22,7 @@ def attempt(client, username, password, ip="203.0.113.5"):
     )
 
 
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 나")
 def test_a_wrong_password_says_how_many_attempts_are_left(client, member):
     first = attempt(client, member.username, "wrong-password")
     assert first.context["attempts_left"] == 4
@@ -33,12 +33,13 @@ def test_a_wrong_password_says_how_many_attempts_are_left(client, member):
     assert other.context["attempts_left"] == 4
 
 
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 나")
 def test_an_unknown_id_is_warned_alike_so_the_warning_reveals_no_member(client, db, policy):
     response = attempt(client, "nobody-here", "wrong-password")
     assert response.context["attempts_left"] == 4
 
 
+@pytest.mark.policy("9 나")
 def test_an_empty_form_warns_of_nothing(client, db):
     response = client.post(LOGIN, {"username": "", "password": ""})
     assert "attempts_left" not in response.context
@@ -68,6 +69,7 @@ def test_the_hours_can_be_said_in_the_centers_own_words(client, db):
     assert "평일 09:30–17:30 (점심 12–13시 제외)" in client.get(reverse("home")).content.decode()
 
 
+@pytest.mark.policy("10")
 def test_a_signed_in_member_gets_next_steps_on_home(logged_in_client):
     html = logged_in_client.get(reverse("home")).content.decode()
     for name in ("support:list", "downloads:list", "accounts:me", "notices:list"):

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 
+import pytest
 from django.urls import reverse
 
 from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.policy("9 나")
 
 SECRETS = ("member01", PASSWORD, "wrong-password-77", "203.0.113.250")
 

@@ -11,6 +11,8 @@ from django.urls import reverse
 from accounts.models import IdentityVerification, MisuseRecord
 from tests.conftest import PASSWORD
 
+pytestmark = pytest.mark.policy("2 가")
+
 LOGIN = reverse("accounts:login")
 SEOUL = datetime.timezone(datetime.timedelta(hours=9))
 
@@ -19,7 +21,7 @@ def attempt(client, username, password, ip="203.0.113.5"):
     return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=ip)
 
 
-@pytest.mark.policy("1")
+@pytest.mark.policy("1 가")
 def test_login_records_an_identity_verification(client, member):
     response = attempt(client, member.username, PASSWORD)
     assert response.status_code == 302
@@ -39,7 +41,7 @@ def test_wrong_password_gets_a_clear_error(client, member):
     assert "_auth_user_id" not in client.session
 
 
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 나")
 def test_fifth_failure_locks_the_id_and_address_pair_out(client, member):
     for _ in range(4):
         assert attempt(client, member.username, "wrong-password").status_code == 200
@@ -96,7 +98,7 @@ def test_success_resets_the_failure_count(client, member):
     assert attempt(client, member.username, PASSWORD).status_code == 302
 
 
-@pytest.mark.policy("5")
+@pytest.mark.policy("5 가")
 def test_lockout_writes_a_misuse_record(client, member):
     for _ in range(5):
         attempt(client, "Member01", "wrong-password")
@@ -121,7 +123,7 @@ def test_logout_is_post_only(logged_in_client):
     assert "_auth_user_id" not in logged_in_client.session
 
 
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 나")
 def test_one_address_failing_across_many_ids_is_locked_out(client, member, settings):
     for n in range(settings.AXES_ADDRESS_FAILURE_LIMIT):
         # Four failures per ID: no ID-and-address pair reaches its own limit of five.
@@ -141,7 +143,7 @@ def test_fewer_failures_than_the_address_limit_do_not_lock_the_address(client, m
     assert attempt(client, member.username, PASSWORD, ip="203.0.113.79").status_code == 302
 
 
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 나")
 def test_a_password_longer_than_128_characters_is_refused_before_hashing(client, member):
     response = attempt(client, member.username, "x" * 100_000)
     assert response.status_code == 200

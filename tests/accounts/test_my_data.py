@@ -18,6 +18,8 @@ from accounts.models import IdentityVerification, MisuseRecord, Product, User, V
 from privacy.services import record_request, resolve_request
 from tests.conftest import PASSWORD
 
+pytestmark = pytest.mark.policy("7")
+
 ME = reverse("accounts:me")
 SEOUL = datetime.timezone(datetime.timedelta(hours=9))
 
@@ -326,7 +328,7 @@ def test_a_retired_product_stays_selectable_for_its_members(reauthed_client, mem
     assert response.status_code == 302
 
 
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 가")
 def test_a_new_password_longer_than_128_characters_is_refused(logged_in_client, member):
     password = "Long-passphrase-" * 9
     response = logged_in_client.post(

@@ -11,6 +11,8 @@ from django.urls import reverse
 from accounts.models import IdentityVerification
 from tests.conftest import PASSWORD
 
+pytestmark = pytest.mark.policy("7")
+
 REAUTH = reverse("accounts:reauth")
 PROTECTED = [
     "accounts:me", "accounts:me_edit", "accounts:export", "accounts:withdraw",

@@ -7,8 +7,10 @@ from django.urls import reverse
 
 from accounts.models import VisitRecord
 
+pytestmark = pytest.mark.policy("1 가")
 
-@pytest.mark.policy("1")
+
+@pytest.mark.policy("1 가")
 def test_every_page_request_leaves_a_visit_record_without_query_string(client, db):
     client.get("/?utm=secret-campaign", REMOTE_ADDR="192.0.2.44")
     record = VisitRecord.objects.get()

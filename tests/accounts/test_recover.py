@@ -16,6 +16,7 @@ def test_recover_page_gives_the_support_contact_and_what_is_asked(client, db):
         assert item in html
 
 
+@pytest.mark.policy("10")
 def test_login_page_links_to_recovery(client, db):
     assert reverse("accounts:recover") in client.get(reverse("accounts:login")).content.decode()
 

@@ -13,6 +13,8 @@ from accounts.models import Product, User
 from privacy.models import Consent
 from tests.conftest import PASSWORD
 
+pytestmark = pytest.mark.policy("2 가")
+
 SIGNUP = reverse("accounts:signup")
 
 
@@ -31,7 +33,7 @@ def signup_data(**overrides):
     return {key: value for key, value in data.items() if value is not None}
 
 
-@pytest.mark.policy("1")
+@pytest.mark.policy("1 가")
 def test_member_model_holds_only_the_mandated_items():
     names = {field.name for field in User._meta.concrete_fields}
     assert names == {
@@ -50,7 +52,7 @@ def test_member_model_holds_only_the_mandated_items():
     }
 
 
-@pytest.mark.policy("1")
+@pytest.mark.policy("1 가")
 def test_signup_page_asks_for_exactly_the_contract_fields(client, product):
     response = client.get(SIGNUP)
     form = response.context["form"]
@@ -67,7 +69,7 @@ def test_signup_page_asks_for_exactly_the_contract_fields(client, product):
     assert b'name="product"' in response.content and b"<select" in response.content
 
 
-@pytest.mark.policy("1")
+@pytest.mark.policy("1 나")
 def test_signup_creates_member_logs_in_and_redirects(client, product, policy):
     response = client.post(SIGNUP, signup_data(), REMOTE_ADDR="192.0.2.7")
     assert response.status_code == 302
@@ -80,7 +82,7 @@ def test_signup_creates_member_logs_in_and_redirects(client, product, policy):
     assert int(client.session["_auth_user_id"]) == member.pk
 
 
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 가")
 @pytest.mark.production_hasher
 def test_password_is_stored_as_an_argon2_hash(client, product):
     client.post(SIGNUP, signup_data())
@@ -91,7 +93,7 @@ def test_password_is_stored_as_an_argon2_hash(client, product):
     assert PASSWORD not in member.password
 
 
-@pytest.mark.policy("2")
+@pytest.mark.policy("2 가")
 def test_signup_records_consent_to_the_version_in_force_with_time_and_ip(client, product, policy):
     client.post(SIGNUP, signup_data(), REMOTE_ADDR="192.0.2.7")
     consent = Consent.objects.get(member__username="newmember")
@@ -100,7 +102,7 @@ def test_signup_records_consent_to_the_version_in_force_with_time_and_ip(client,
     assert consent.ip == "192.0.2.7"
 
 
-@pytest.mark.policy("1")
+@pytest.mark.policy("1 가")
 def test_fields_beyond_the_policy_are_ignored(client, product):
     client.post(
         SIGNUP,
@@ -208,7 +210,7 @@ def test_bad_values_get_an_error_and_change_nothing(client, product, field, valu
     assert not User.objects.exists()
 
 
-@pytest.mark.policy("2")
+@pytest.mark.policy("2 가")
 def test_one_address_opens_at_most_five_accounts_a_day(client, product, settings):
     assert settings.SIGNUPS_PER_IP_PER_DAY == 5
     with time_machine.travel(datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC), tick=False):
@@ -241,7 +243,7 @@ def test_a_logged_in_member_is_sent_home_from_signup(logged_in_client):
     assert logged_in_client.get(SIGNUP).status_code == 302
 
 
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 가")
 def test_a_password_longer_than_128_characters_is_refused_with_a_clear_message(client, product):
     password = "Long-passphrase-" * 9
     response = client.post(SIGNUP, signup_data(password1=password, password2=password))

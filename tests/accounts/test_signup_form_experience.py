@@ -12,7 +12,7 @@ from tests.accounts.test_signup import signup_data
 
 SIGNUP = reverse("accounts:signup")
 
-pytestmark = pytest.mark.policy("1")
+pytestmark = pytest.mark.policy("1 가")
 
 
 def post(client, **overrides):

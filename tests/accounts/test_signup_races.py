@@ -34,7 +34,7 @@ def accounts_named(portal, prefix: str) -> int:
     return rows[0][0]
 
 
-@pytest.mark.policy("2")
+@pytest.mark.policy("2 가")
 def test_twenty_simultaneous_signups_from_one_address_open_exactly_the_allowance(portal):
     visitors = ready_visitors(portal, ["198.51.100.10"] * 20)
     forms = [signup_form(f"limit{n:02d}", PASSWORD) for n in range(len(visitors))]
@@ -49,7 +49,7 @@ def test_twenty_simultaneous_signups_from_one_address_open_exactly_the_allowance
     assert accounts_named(portal, "limit") == 5
 
 
-@pytest.mark.policy("1")
+@pytest.mark.policy("1 가")
 def test_simultaneous_signups_for_one_new_id_make_one_account_and_form_errors(portal):
     addresses = [f"203.0.113.{n}" for n in range(1, 9)]
     visitors = ready_visitors(portal, addresses)
@@ -70,7 +70,7 @@ def test_simultaneous_signups_for_one_new_id_make_one_account_and_form_errors(po
     assert "Traceback" not in portal.log()
 
 
-@pytest.mark.policy("2")
+@pytest.mark.policy("2 가")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=["default", "archive"])
 def test_a_second_signup_from_the_address_waits_until_the_first_has_counted_and_inserted(
     settings, product, policy, monkeypatch

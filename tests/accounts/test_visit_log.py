@@ -15,7 +15,7 @@ from accounts import services
 from accounts.models import VisitRecord
 from tests.live import BACKENDS, fresh_databases, live_portal
 
-pytestmark = pytest.mark.policy("1")
+pytestmark = pytest.mark.policy("1 가")
 
 
 def test_a_visit_is_one_statement_that_fills_every_field(db, django_assert_num_queries):

@@ -9,6 +9,8 @@ from django.urls import reverse
 from accounts.models import MemberSession, User
 from tests.conftest import PASSWORD
 
+pytestmark = pytest.mark.policy("7")
+
 WITHDRAW = reverse("accounts:withdraw")
 
 

@@ -24,7 +24,7 @@ pytestmark = [
 ]
 
 
-@pytest.mark.policy("5", "9")
+@pytest.mark.policy("5 나", "9 다")
 def test_a_contract_manager_links_a_member_who_then_sees_the_coverage_and_downloads(
     live_server, browser, page, member, make_member, make_staff, product, settings
 ):

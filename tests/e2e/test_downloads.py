@@ -26,7 +26,7 @@ PATCH = os.urandom(3 * 1024 * 1024 + 17)
 NAME = "NEXCORE-Framework-3.2.1-patch.zip"
 
 
-@pytest.mark.policy("5")
+@pytest.mark.policy("5 나")
 def test_a_member_downloads_a_patch_and_finds_the_supply_record_under_my_data(
     live_server, page, member, product, tmp_path
 ):

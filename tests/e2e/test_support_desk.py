@@ -51,7 +51,7 @@ def log_in_staff(browser, base, device, username=None):
     return context, staff
 
 
-@pytest.mark.policy("2", "9")
+@pytest.mark.policy("2 가", "9 다")
 def test_a_member_asks_an_engineer_answers_and_the_member_resolves_and_rates(
     live_server, browser, page, member, make_member, make_staff, settings, tmp_path
 ):

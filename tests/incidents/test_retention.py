@@ -15,7 +15,7 @@ from retention.services.purge import purge_expired
 from tests.incidents.conftest import seoul
 
 pytestmark = [
-    pytest.mark.policy("5"),
+    pytest.mark.policy("5 나"),
     pytest.mark.django_db(databases=["default", "archive"]),
 ]
 
@@ -38,7 +38,7 @@ def test_the_rows_are_destroyed_two_years_later_and_not_before(affected):
     assert Incident.objects.exists(), "the register itself names no member"
 
 
-@pytest.mark.policy("6")
+@pytest.mark.policy("6 가")
 def test_a_withdrawn_members_rows_move_to_the_archive(affected, member, incident):
     services.acknowledge_notice(notice=affected, now=seoul(2026, 3, 12, 8, 0))
     accounts_services.close_account(member=member)
@@ -56,7 +56,7 @@ def test_a_withdrawn_members_rows_move_to_the_archive(affected, member, incident
     assert Incident.objects.filter(pk=incident.pk).exists()
 
 
-@pytest.mark.policy("6")
+@pytest.mark.policy("6 가")
 def test_the_archived_copy_is_destroyed_when_the_row_would_have_been(affected, member):
     accounts_services.close_account(member=member)
     archive_closed_accounts()

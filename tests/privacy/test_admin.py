@@ -12,6 +12,8 @@ from django.urls import reverse
 from privacy.models import Notice, PolicyVersion
 from tests.privacy.factories import BODY_V2, announce
 
+pytestmark = pytest.mark.policy("12")
+
 SEOUL = ZoneInfo("Asia/Seoul")
 NOW = datetime.datetime(2026, 3, 1, 9, tzinfo=SEOUL)
 

@@ -10,7 +10,7 @@ from django.utils.html import escape
 
 from tests.conftest import PASSWORD
 
-pytestmark = pytest.mark.policy("8")
+pytestmark = pytest.mark.policy("8 가")
 
 
 def declared():
@@ -70,6 +70,7 @@ def test_cookie_page_lists_each_declared_cookie_with_purpose_and_lifetime(client
     assert "12 hours" in html and "52 weeks" in html and "until you close the browser" in html
 
 
+@pytest.mark.policy("8 나")
 def test_reading_the_public_pages_sets_no_cookie(db, policy):
     # CSRF enforced as a browser would meet it: the header's language switch carries no token
     # (core.views.set_language), so that no page sets ``csrftoken`` just by being read.

@@ -23,6 +23,8 @@ from privacy.services import withdraw_policy_version
 from tests.privacy.conftest import login
 from tests.privacy.factories import announce
 
+pytestmark = pytest.mark.infra
+
 SEOUL = ZoneInfo("Asia/Seoul")
 POLICY = reverse("privacy:policy")
 HISTORY = reverse("privacy:history")

@@ -12,6 +12,8 @@ from django.urls import reverse
 from privacy.models import Notice
 from tests.privacy.factories import announce
 
+pytestmark = pytest.mark.policy("12")
+
 SEOUL = ZoneInfo("Asia/Seoul")
 
 

@@ -9,6 +9,8 @@ from django.urls import reverse
 
 from retention.registry import category
 
+pytestmark = pytest.mark.policy("12")
+
 # The record kinds of the 2013 text's retention tables (§5), per registry category.
 STATED_ITEMS = {
     "부정이용기록": "misuse",
@@ -35,7 +37,7 @@ def test_policy_page_shows_version_1_with_all_sections(client, policy):
     assert "2013-10-21" in html
 
 
-@pytest.mark.policy("5")
+@pytest.mark.policy("5 가", "5 나")
 def test_every_retention_period_in_the_policy_matches_the_registry(policy):
     rows = re.findall(r"^\|\s*([^|]+?)\s*\|\s*([^|]+?)\s*\|\s*([^|]+?)\s*\|\s*$", policy.body, re.M)
     stated = {item: period for item, _reason, period in rows if item in STATED_ITEMS}

@@ -108,7 +108,7 @@ def test_a_request_losing_a_race_gets_the_same_error_as_one_checked_late(
     assert PrivacyRequest.objects.filter(kind=kind).count() == 1
 
 
-@pytest.mark.policy("5")
+@pytest.mark.policy("5 나")
 def test_the_database_refuses_an_open_request_with_an_answer_time(member):
     with pytest.raises(IntegrityError):
         PrivacyRequest.objects.create(
@@ -195,7 +195,7 @@ def test_only_an_objection_names_a_refused_request(member):
     assert codes(wrong.value) == {"objects_to": ["not_an_objection"]}
 
 
-@pytest.mark.policy("5")
+@pytest.mark.policy("5 나")
 def test_an_edit_of_the_answer_keeps_its_time_and_a_new_outcome_restarts_it(member):
     request = record_request(member=member, kind=Kind.DELETION, channel="web")
     with time_machine.travel(seoul(2026, 4, 3), tick=False):

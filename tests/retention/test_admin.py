@@ -10,7 +10,7 @@ from retention.services import archiving, holds
 from staff.models import AccessRecord
 from tests.retention.conftest import BOTH
 
-pytestmark = pytest.mark.django_db(databases=BOTH)
+pytestmark = [pytest.mark.policy("5 나"), pytest.mark.django_db(databases=BOTH)]
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def test_a_hold_is_placed_on_an_archived_member_by_their_id(admin_client, closed
     assert "leaver01" in page.content.decode()
 
 
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 다")
 def test_listing_the_holds_is_an_access_record_naming_the_held_member(admin_client, member):
     holds.place_hold(
         member_key=member_key(member.pk), reason="x", review_on="2027-01-01", placed_by=None
@@ -78,7 +78,7 @@ def test_purge_runs_are_shown_read_only(admin_client, db):
     assert run.outcome == PurgeRun.Outcome.DONE
 
 
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 다")
 def test_placing_and_revising_a_hold_in_admin_go_through_the_services(admin_client, member):
     response = admin_client.post(
         reverse("admin:retention_legalhold_add"),

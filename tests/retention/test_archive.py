@@ -28,7 +28,7 @@ from retention.services.erasure import delete_rows
 from staff.services import recovery
 from tests.retention.conftest import BOTH, lock_held_elsewhere, make_row, seoul, staff
 
-pytestmark = pytest.mark.django_db(databases=BOTH)
+pytestmark = [pytest.mark.policy("6 가"), pytest.mark.django_db(databases=BOTH)]
 
 RECORD_MODELS = (VisitRecord, IdentityVerification, MisuseRecord, AccessAttempt, LogEntry)
 
@@ -72,7 +72,7 @@ def text_fields_naming(value: str) -> list[str]:
     return found
 
 
-@pytest.mark.policy("6")
+@pytest.mark.policy("6 가")
 def test_a_closed_account_moves_to_the_archive_with_its_records(leaver):
     keys = primary_keys()
     assert len(keys) == 6
@@ -95,7 +95,7 @@ def test_a_closed_account_moves_to_the_archive_with_its_records(leaver):
     assert set(ArchivedRecord.objects.values_list("member_key", flat=True)) == {archived.source_key}
 
 
-@pytest.mark.policy("6")
+@pytest.mark.policy("6 가")
 def test_records_keep_their_category_and_clock_in_the_archive(leaver):
     visit = VisitRecord.objects.get(member=leaver)
     archiving.archive_closed_accounts()
@@ -113,7 +113,7 @@ def test_records_keep_their_category_and_clock_in_the_archive(leaver):
     ]
 
 
-@pytest.mark.policy("6")
+@pytest.mark.policy("6 가")
 def test_afterwards_the_primary_database_holds_nothing_naming_the_member(leaver):
     assert text_fields_naming("leaver01"), "the scan finds the member before the move"
     archiving.archive_closed_accounts()
@@ -163,7 +163,7 @@ def crash(*args, **kwargs):
     raise Crash
 
 
-@pytest.mark.policy("6")
+@pytest.mark.policy("6 가")
 @pytest.mark.parametrize(
     "step", ["_copy_members", "_copy_records", "_delete_primary_rows", "_delete_members"]
 )
@@ -183,7 +183,7 @@ def test_a_crash_at_any_step_loses_nothing_and_a_rerun_converges(leaver, monkeyp
     assert not User.objects.filter(pk=leaver.pk).exists()
 
 
-@pytest.mark.policy("6")
+@pytest.mark.policy("6 가")
 def test_a_crash_after_some_records_moved_then_rerun_leaves_no_duplicate(leaver, monkeypatch):
     keys = primary_keys()
     original = archiving._delete_primary_rows
@@ -271,7 +271,7 @@ def test_archiving_thirty_members_takes_no_more_queries_than_archiving_three(mak
     assert not User.objects.exists() and not VisitRecord.objects.exists()
 
 
-@pytest.mark.policy("6")
+@pytest.mark.policy("6 가")
 def test_members_move_batch_by_batch_and_records_chunk_by_chunk(make_member, monkeypatch):
     monkeypatch.setattr(archiving, "MEMBER_BATCH", 2)
     monkeypatch.setattr(archiving, "RECORD_CHUNK", 1)
@@ -285,7 +285,7 @@ def test_members_move_batch_by_batch_and_records_chunk_by_chunk(make_member, mon
     assert not User.objects.exists() and not owners_of_records()
 
 
-@pytest.mark.policy("6")
+@pytest.mark.policy("6 가")
 def test_a_crash_in_a_later_batch_leaves_the_earlier_ones_moved(make_member, monkeypatch):
     monkeypatch.setattr(archiving, "MEMBER_BATCH", 2)
     for member in join(make_member, "crash", 4):
@@ -339,7 +339,7 @@ def test_what_a_withdrawn_staff_member_did_for_others_stays_without_their_name(m
     assert not User.objects.filter(pk=agent.pk).exists()
 
 
-@pytest.mark.policy("5")
+@pytest.mark.policy("5 나")
 def test_an_archived_id_cannot_sign_up_again(leaver, client, product):
     archiving.archive_closed_accounts()
     response = client.post(
@@ -360,7 +360,7 @@ def test_an_archived_id_cannot_sign_up_again(leaver, client, product):
     assert not User.objects.filter(username="leaver01").exists()
 
 
-@pytest.mark.policy("6")
+@pytest.mark.policy("6 가")
 def test_a_member_closed_with_a_live_reset_code_is_archived(make_member):
     member = make_member(username="codeholder", company="Code Co")
     agent = staff()

@@ -18,7 +18,7 @@ from support import services as support_services
 from support.models import Inquiry, Message
 from tests.retention.conftest import BOTH, purge, seoul
 
-pytestmark = [pytest.mark.policy("5"), pytest.mark.django_db(databases=BOTH)]
+pytestmark = [pytest.mark.policy("5 나"), pytest.mark.django_db(databases=BOTH)]
 
 
 def complaint_due(member) -> datetime.datetime | None:
@@ -79,7 +79,7 @@ def test_a_refusal_destroyed_before_its_objection_leaves_the_objection_whole(mem
     assert complaint_due(member) == seoul(2026, 5, 2)
 
 
-@pytest.mark.policy("6")
+@pytest.mark.policy("6 가")
 def test_a_withdrawn_members_refusal_and_objection_move_to_the_archive_together(member):
     with time_machine.travel(seoul(2026, 3, 1, 10), tick=False):
         refusal = resolve_request(

@@ -44,7 +44,7 @@ def start(databases, command: str) -> subprocess.Popen:
     )
 
 
-@pytest.mark.policy("6")
+@pytest.mark.policy("6 가")
 def test_simultaneous_archive_and_purge_runs_move_each_member_once(databases):
     runs = [
         start(databases, command) for command in ["archive_closed_accounts"] * 3 + ["purge_expired"]

@@ -19,6 +19,8 @@ import pytest
 
 from retention.locks import LOCK_FILE_NAME
 
+pytestmark = pytest.mark.policy("6 나")
+
 ROOT = Path(__file__).resolve().parents[2]
 MEMBER_ID = b"zq7bytescan"
 COMPANY = b"Zq7 Byte Works"
@@ -169,7 +171,7 @@ def attachment_files(var_dir: Path) -> list[Path]:
     return [path for path in (var_dir / "attachments").rglob("*") if path.is_file()]
 
 
-@pytest.mark.policy("6")
+@pytest.mark.policy("6 나")
 def test_no_byte_of_a_purged_member_remains_in_the_database_files(var_dir):
     run(var_dir, SETUP)
     assert files_containing(var_dir, MEMBER_ID), "the scan sees the member before the purge"
@@ -184,7 +186,7 @@ def test_no_byte_of_a_purged_member_remains_in_the_database_files(var_dir):
         assert files_containing(var_dir, COMPANY) == []
 
 
-@pytest.mark.policy("6")
+@pytest.mark.policy("6 나")
 def test_a_withdrawn_members_inquiry_and_file_leave_no_byte_and_no_key(var_dir):
     run(var_dir, SETUP)
     key = data_key(var_dir)
@@ -202,7 +204,7 @@ def test_a_withdrawn_members_inquiry_and_file_leave_no_byte_and_no_key(var_dir):
     assert FILE_TEXT not in copy_taken_earlier
 
 
-@pytest.mark.policy("6")
+@pytest.mark.policy("6 나")
 def test_the_write_ahead_logs_are_truncated_after_a_purge(var_dir):
     run(var_dir, SETUP)
     with site_running(var_dir):

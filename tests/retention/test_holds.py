@@ -11,7 +11,7 @@ from retention.models import ArchivedMember, ArchivedRecord, member_key
 from retention.services import holds
 from tests.retention.conftest import BOTH, make_row, purge, seoul
 
-pytestmark = pytest.mark.django_db(databases=BOTH)
+pytestmark = [pytest.mark.policy("5 나"), pytest.mark.django_db(databases=BOTH)]
 
 MADE = seoul(2024, 1, 31, 10, 0)
 VISIT_DUE = seoul(2024, 5, 1)
@@ -26,7 +26,7 @@ def hold(member_pk):
     )
 
 
-@pytest.mark.policy("5")
+@pytest.mark.policy("5 나")
 def test_held_records_are_skipped_and_counted(make_member):
     held, free = make_member(username="held0001"), make_member(username="free0001")
     hold(held.pk)
@@ -39,7 +39,7 @@ def test_held_records_are_skipped_and_counted(make_member):
     assert any(line.startswith("misuse deleted=1 held=1 ") for line in lines)
 
 
-@pytest.mark.policy("5")
+@pytest.mark.policy("5 나")
 def test_lifting_a_hold_lets_the_next_run_catch_up(make_member):
     member = make_member(username="held0001")
     the_hold = hold(member.pk)
@@ -51,7 +51,7 @@ def test_lifting_a_hold_lets_the_next_run_catch_up(make_member):
     assert VisitRecord.objects.count() == 0
 
 
-@pytest.mark.policy("6")
+@pytest.mark.policy("6 가")
 def test_a_hold_on_a_member_still_holds_once_they_are_archived(closed_member):
     hold(closed_member.pk)
     purge(at=seoul(2024, 3, 16))

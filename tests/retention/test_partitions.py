@@ -17,7 +17,7 @@ from retention.registry import category
 from retention.services import holds
 from tests.retention.conftest import purge, seoul
 
-pytestmark = [pytest.mark.policy("6"), pytest.mark.django_db]
+pytestmark = [pytest.mark.policy("6 나"), pytest.mark.django_db]
 
 VISITS = next(
     source for source in category("visit").sources if source.model == "accounts.visitrecord"

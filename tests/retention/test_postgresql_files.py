@@ -14,7 +14,7 @@ import pytest
 from tests.live import fresh_databases
 from tests.retention.test_files import COMPANY, INQUIRY_TEXT, MEMBER_ID, PURGE_AT, SETUP
 
-pytestmark = pytest.mark.policy("6")
+pytestmark = pytest.mark.policy("6 나")
 
 RELATION_FILES = """
 SELECT c.relname, pg_relation_filepath(c.oid) FROM pg_class c

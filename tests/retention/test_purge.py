@@ -36,7 +36,7 @@ SOURCES = [
 ]
 ONE_SECOND = datetime.timedelta(seconds=1)
 
-pytestmark = pytest.mark.django_db(databases=BOTH)
+pytestmark = [pytest.mark.policy("6"), pytest.mark.django_db(databases=BOTH)]
 
 
 def count(model_label, key):
@@ -50,7 +50,7 @@ def test_every_category_has_a_hand_computed_due_date():
     assert set(DUE) == {entry.key for entry in CATEGORIES}
 
 
-@pytest.mark.policy("5")
+@pytest.mark.policy("5 가", "5 나")
 @pytest.mark.parametrize("key, model_label", SOURCES)
 def test_each_registered_record_disappears_exactly_when_due(key, model_label, make_member):
     member = make_member(username="holder01")
@@ -61,7 +61,7 @@ def test_each_registered_record_disappears_exactly_when_due(key, model_label, ma
     assert count(model_label, key) == 0, "kept past its due date"
 
 
-@pytest.mark.policy("5")
+@pytest.mark.policy("5 가", "5 나")
 def test_a_day_before_the_due_date_nothing_is_destroyed(make_member):
     member = make_member(username="holder01")
     for entry in CATEGORIES:
@@ -75,7 +75,7 @@ def test_a_day_before_the_due_date_nothing_is_destroyed(make_member):
                 assert count(source.model, entry.key) == 1, (entry.key, source.model)
 
 
-@pytest.mark.policy("5")
+@pytest.mark.policy("5 가")
 def test_a_leap_day_misuse_record_is_due_on_1_march_a_year_later(make_member):
     member = make_member(username="holder01")
     make_row("accounts.misuserecord", at=seoul(2024, 2, 29, 9, 0), member=member, category="misuse")
@@ -85,7 +85,7 @@ def test_a_leap_day_misuse_record_is_due_on_1_march_a_year_later(make_member):
     assert count("accounts.misuserecord", "misuse") == 0
 
 
-@pytest.mark.policy("6")
+@pytest.mark.policy("6 가")
 def test_the_archive_holds_a_withdrawn_member_five_years_then_nothing(closed_member):
     purge(at=seoul(2024, 3, 15, 12, 0))
     assert not User.objects.filter(pk=closed_member.pk).exists()
@@ -98,7 +98,7 @@ def test_the_archive_holds_a_withdrawn_member_five_years_then_nothing(closed_mem
     assert not ArchivedRecord.objects.exists()
 
 
-@pytest.mark.policy("6")
+@pytest.mark.policy("6 가")
 def test_archived_records_keep_their_own_due_dates(closed_member):
     purge(at=seoul(2024, 3, 15, 12, 0))
     categories = set(ArchivedRecord.objects.values_list("category", flat=True))
@@ -120,7 +120,7 @@ def test_expired_sessions_and_codes_are_deleted_and_live_ones_kept(member, sourc
     assert any(line.startswith("sessions deleted=1 ") for line in lines)
 
 
-@pytest.mark.policy("6")
+@pytest.mark.policy("6 나")
 def test_rows_are_deleted_in_batches_without_loading_a_single_instance(member):
     VisitRecord.objects.bulk_create(
         VisitRecord(time=MADE, member=member, method="GET", path=f"/{n}", status=200)
@@ -158,7 +158,7 @@ def test_batches_skip_gaps_and_live_rows_between_due_ones(member):
     assert any(line.startswith(f"visit deleted={due} ") for line in lines)
 
 
-@pytest.mark.policy("6")
+@pytest.mark.policy("6 나")
 def test_a_dry_run_reports_what_would_go_and_changes_nothing(closed_member, make_member):
     other = make_member(username="stayer01")
     make_row("accounts.visitrecord", at=MADE, member=other, category="visit")

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from retention.registry import CATEGORIES, EXPIRING, category, due_date, purge_cutoff
 
+pytestmark = pytest.mark.policy("5")
+
 SEOUL = ZoneInfo("Asia/Seoul")
 
 
@@ -18,7 +20,7 @@ def seoul(*args):
     return datetime.datetime(*args, tzinfo=SEOUL)
 
 
-@pytest.mark.policy("5")
+@pytest.mark.policy("5 가", "5 나")
 def test_categories_and_periods_are_those_of_the_contract():
     assert {c.key: c.months for c in CATEGORIES} == {
         "visit": 3,
@@ -67,7 +69,7 @@ def test_utc_instants_are_counted_by_their_seoul_date():
     assert due_date(category("visit"), made) == seoul(2026, 4, 16)
 
 
-@pytest.mark.policy("5")
+@pytest.mark.policy("5 가", "5 나")
 def test_a_date_clock_counts_from_the_day_after_that_date_in_seoul():
     # A contract that ended on 31 December 2024: five years from 1 January 2025.
     ended = datetime.date(2024, 12, 31)
@@ -84,7 +86,7 @@ INSTANTS = st.datetimes(
 ).map(lambda moment: moment.replace(tzinfo=datetime.UTC))
 
 
-@pytest.mark.policy("5")
+@pytest.mark.policy("5 가", "5 나")
 @settings(max_examples=400, deadline=None)
 @given(
     key=st.sampled_from([c.key for c in CATEGORIES] + ["one_month"]),

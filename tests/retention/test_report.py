@@ -13,7 +13,7 @@ from retention.registry import CATEGORIES
 from retention.services import holds
 from tests.retention.conftest import BOTH, make_row, seoul
 
-pytestmark = pytest.mark.django_db(databases=BOTH)
+pytestmark = [pytest.mark.policy("5"), pytest.mark.django_db(databases=BOTH)]
 
 CONTRACT_KEYS = {
     "key",
@@ -46,7 +46,7 @@ def test_json_has_every_category_with_the_contract_keys(capsys):
     )
 
 
-@pytest.mark.policy("5")
+@pytest.mark.policy("5 가", "5 나")
 def test_rows_oldest_and_next_due_are_counted_in_both_databases(capsys, make_member):
     member = make_member(username="report01")
     make_row("accounts.visitrecord", at=seoul(2026, 1, 15, 10, 0), member=member, category="visit")

@@ -17,9 +17,12 @@ from selfservice.models import Contract, ContractChange, Coverage
 from selfservice.services import contracts as services
 from tests.races import waiting_on_a_lock
 
-pytestmark = pytest.mark.django_db(
-    transaction=True, serialized_rollback=True, databases=["default", "archive"]
-)
+pytestmark = [
+    pytest.mark.policy("5 나"),
+    pytest.mark.django_db(
+        transaction=True, serialized_rollback=True, databases=["default", "archive"]
+    ),
+]
 
 
 @pytest.fixture(autouse=True)
@@ -61,7 +64,7 @@ def race(monkeypatch, action) -> dict:
     return outcomes
 
 
-@pytest.mark.policy("5")
+@pytest.mark.policy("5 나")
 def test_two_simultaneous_links_of_a_member_make_one_link(
     monkeypatch, member, make_contract, make_staff
 ):

@@ -17,7 +17,7 @@ from retention.registry import category, due_date
 from selfservice.models import Contract, ContractChange, Coverage, Download, Payment
 from tests.retention.conftest import _var_dir, purge, seoul  # noqa: F401 (_var_dir: autouse)
 
-pytestmark = [pytest.mark.policy("5"), pytest.mark.django_db(databases=["default", "archive"])]
+pytestmark = [pytest.mark.policy("5 나"), pytest.mark.django_db(databases=["default", "archive"])]
 
 
 @pytest.fixture

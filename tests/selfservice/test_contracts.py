@@ -13,6 +13,8 @@ from selfservice.models import Contract, ContractChange, Coverage, Payment
 from selfservice.services import contracts as services
 from staff.models import AccessRecord
 
+pytestmark = pytest.mark.policy("5 나")
+
 ADD = reverse("admin:selfservice_contract_add")
 PAYMENT_ADD = reverse("admin:selfservice_payment_add")
 
@@ -50,7 +52,7 @@ def payment_form(of, **overrides) -> dict:
     return data
 
 
-@pytest.mark.policy("5")
+@pytest.mark.policy("5 나")
 def test_a_contract_manager_creates_a_contract_and_every_change_is_kept(
     client, login_as, product, premium
 ):
@@ -138,7 +140,7 @@ def test_a_number_taken_after_the_form_checked_it_stores_nothing_and_leaves_the_
     assert ContractChange.objects.count() == 1, "only the first payment's change"
 
 
-@pytest.mark.policy("5")
+@pytest.mark.policy("5 나")
 def test_a_payment_is_recorded_with_its_contract_number_and_kept_in_the_history(
     client, login_as, make_contract
 ):
@@ -190,7 +192,7 @@ def members_page(contract) -> str:
     return reverse("admin:selfservice_contract_members", args=[contract.pk])
 
 
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 다")
 def test_staff_see_likely_members_and_the_list_is_an_access_record(
     client, login_as, make_member, make_contract
 ):
@@ -211,7 +213,7 @@ def test_staff_see_likely_members_and_the_list_is_an_access_record(
     assert [member.username for member in searched.context["candidates"]] == ["zeta01"]
 
 
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 다")
 def test_the_contract_page_listing_its_members_is_an_access_record_even_redisplayed(
     client, login_as, member, make_contract, cover, product, premium
 ):
@@ -245,7 +247,7 @@ def test_a_bad_member_search_gets_a_message_and_the_proposals_never_a_500(
     assert record.detail == f"contract {contract.number}"
 
 
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 다")
 def test_linking_a_member_covers_them_once_and_is_kept_and_audited(
     client, login_as, member, make_contract
 ):

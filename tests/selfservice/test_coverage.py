@@ -17,6 +17,8 @@ from support.models import Inquiry
 from tests.retention.conftest import seoul
 from tests.support.conftest import inquiry_form
 
+pytestmark = pytest.mark.infra
+
 ME = reverse("accounts:me")
 
 

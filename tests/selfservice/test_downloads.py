@@ -19,6 +19,8 @@ from selfservice.ranges import ByteRange, Unsatisfiable, requested_range
 from selfservice.services.contracts import link_member
 from staff.roles import CONTRACT_MANAGER
 
+pytestmark = pytest.mark.infra
+
 PATCH = bytes(range(256)) * 40  # 10,240 bytes, every offset distinguishable
 LIST = reverse("downloads:list")
 
@@ -74,7 +76,7 @@ def test_the_member_navigation_links_to_the_downloads(logged_in_client):
     assert f'href="{LIST}"' in logged_in_client.get(reverse("support:list")).content.decode()
 
 
-@pytest.mark.policy("5")
+@pytest.mark.policy("5 나")
 def test_an_entitled_member_downloads_the_exact_bytes_and_one_supply_record_is_kept(
     logged_in_client, member, patch_release
 ):
@@ -96,7 +98,7 @@ def test_an_entitled_member_downloads_the_exact_bytes_and_one_supply_record_is_k
     )
 
 
-@pytest.mark.policy("1")
+@pytest.mark.policy("1 가")
 def test_a_supply_record_holds_only_what_the_policy_lists_and_nothing_else_of_the_request(
     logged_in_client, patch_release
 ):
@@ -121,7 +123,7 @@ def test_a_supply_record_holds_only_what_the_policy_lists_and_nothing_else_of_th
     assert row["ip"] == "203.0.113.9"
 
 
-@pytest.mark.policy("5")
+@pytest.mark.policy("5 나")
 def test_the_supply_record_keeps_what_was_supplied_after_the_release_is_gone(
     logged_in_client, patch_release
 ):
@@ -166,7 +168,7 @@ def test_the_list_marks_covered_only_releases_for_an_uncovered_member(
     assert 'class="badge"' in response.content.decode()
 
 
-@pytest.mark.policy("5")
+@pytest.mark.policy("5 나")
 def test_a_covered_only_release_opens_once_staff_link_the_member_to_a_contract(
     logged_in_client, member, make_release, make_contract, make_staff
 ):
@@ -256,7 +258,7 @@ def test_a_range_with_an_if_range_of_another_version_gets_the_whole_file(
     assert (changed.status_code, body(changed)) == (200, PATCH)
 
 
-@pytest.mark.policy("5")
+@pytest.mark.policy("5 나")
 def test_a_download_resumed_in_ranges_is_one_supply_record(logged_in_client, patch_release):
     url = file_url(patch_release)
     body(logged_in_client.get(url, HTTP_RANGE="bytes=0-4095"))
@@ -356,7 +358,7 @@ def test_the_pages_take_a_fixed_number_of_queries(
         body(logged_in_client.get(download))
 
 
-@pytest.mark.policy("5", "7")
+@pytest.mark.policy("5 나", "7")
 def test_downloads_are_in_the_members_export_and_on_my_data_with_their_deletion_date(
     reauthed_client, patch_release
 ):

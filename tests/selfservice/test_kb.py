@@ -18,6 +18,8 @@ from selfservice.selectors import kb
 from support.models import Inquiry
 from tests.support.conftest import PNG, inquiry_form, upload
 
+pytestmark = pytest.mark.infra
+
 LIST = reverse("kb:list")
 SUGGEST = reverse("kb:suggest")
 NEW_INQUIRY = reverse("support:new")
@@ -230,7 +232,7 @@ def test_yes_and_no_are_counted_and_the_visitor_is_thanked(make_article):
     assert 'name="answer"' not in page.content.decode()
 
 
-@pytest.mark.policy("8")
+@pytest.mark.policy("8 나")
 def test_reading_an_article_and_answering_set_no_cookie(make_article):
     article = make_article()
     client = anonymous()
@@ -249,7 +251,7 @@ def test_reading_an_article_and_answering_set_no_cookie(make_article):
     assert "csrfmiddlewaretoken" not in page
 
 
-@pytest.mark.policy("8")
+@pytest.mark.policy("8 나")
 def test_the_language_switch_works_without_a_token_or_cookie(make_article):
     article = make_article()
     client = anonymous()

@@ -13,6 +13,8 @@ from support import services
 from support.models import Inquiry
 from tests.support.conftest import detail
 
+pytestmark = pytest.mark.infra
+
 ARTICLES = reverse("admin:selfservice_article_changelist")
 ADD_ARTICLE = reverse("admin:selfservice_article_add")
 
@@ -221,7 +223,7 @@ def test_an_answer_cannot_link_an_unpublished_or_unknown_article(
 # --- Drafts from resolved inquiries --------------------------------------------------------------
 
 
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 다")
 def test_a_draft_takes_only_the_staff_answer_and_the_title_written(
     client, login_as, resolved_inquiry, secret_member
 ):
@@ -341,7 +343,7 @@ def test_a_draft_of_a_resolved_inquiry_without_answers_is_refused(
     assert response.status_code == 302 and response["Location"] == inquiry_page(inquiry)
 
 
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 다")
 def test_a_contract_manager_cannot_make_a_draft(client, login_as, resolved_inquiry):
     manager = login_as(role=CONTRACT_MANAGER)
     answer = resolved_inquiry.messages.get(kind="answer")

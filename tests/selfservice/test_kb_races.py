@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from tests.live import at_once
+
+pytestmark = pytest.mark.infra
 
 YES, NO = 16, 8
 

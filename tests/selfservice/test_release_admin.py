@@ -27,6 +27,8 @@ from staff.models import AccessRecord
 from staff.roles import CONTRACT_MANAGER, PRIVACY_HANDLER, PRIVACY_OFFICER, SUPPORT_AGENT
 from tests.live import fresh_databases
 
+pytestmark = pytest.mark.infra
+
 PATCH = os.urandom(300_000)  # past FILE_UPLOAD_MAX_MEMORY_SIZE: a temporary file, as in use
 RELEASES = reverse("admin:selfservice_release_changelist")
 ADD = reverse("admin:selfservice_release_add")
@@ -307,7 +309,7 @@ def downloaded(make_release, make_member):
     return release
 
 
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 다")
 def test_the_list_of_who_downloaded_a_release_writes_access_records(
     client, login_as, downloaded, make_release, django_assert_max_num_queries
 ):
@@ -324,7 +326,7 @@ def test_the_list_of_who_downloaded_a_release_writes_access_records(
     assert set(listed.values_list("target", flat=True)) == {"selfservice.download"}
 
 
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 다")
 def test_supply_records_are_read_only_even_for_superusers(client, login_as, downloaded):
     record = Download.objects.first()
     login_as(superuser=True)

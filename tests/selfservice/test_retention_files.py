@@ -59,7 +59,7 @@ def holding(folder, needle: bytes) -> list[str]:
     return [name for name in files_containing(folder, needle) if name.endswith(".sqlite3")]
 
 
-@pytest.mark.policy("6")
+@pytest.mark.policy("6 나")
 def test_supply_records_payments_and_contracts_leave_no_byte_when_due(var_dir):  # noqa: F811
     run(var_dir, SETUP)
     with site_running(var_dir):

@@ -125,7 +125,7 @@ def test_a_member_session_is_not_affected_after_31_idle_minutes(client, member, 
 
 
 @override_settings(ADMIN_ALLOWED_NETWORKS=OFFICE)
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 나")
 def test_the_admin_answers_inside_the_allowed_networks(client, handler):
     assert client.get(reverse("admin:login"), REMOTE_ADDR=INSIDE).status_code == 200
     assert client.get(reverse("admin:login"), REMOTE_ADDR="2001:db8::7").status_code == 200
@@ -136,7 +136,7 @@ def test_the_admin_answers_inside_the_allowed_networks(client, handler):
 
 
 @override_settings(ADMIN_ALLOWED_NETWORKS=OFFICE)
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 나")
 def test_outside_the_networks_the_admin_login_is_the_404_page_and_a_misuse_record(client, db):
     response = client.get(reverse("admin:login"), {"next": "/admin/"}, REMOTE_ADDR=OUTSIDE)
     assert response.status_code == 404
@@ -148,7 +148,7 @@ def test_outside_the_networks_the_admin_login_is_the_404_page_and_a_misuse_recor
 
 
 @override_settings(ADMIN_ALLOWED_NETWORKS=OFFICE)
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 나")
 def test_outside_the_networks_a_right_password_does_not_log_in(client, handler):
     assert admin_login(client, ip=OUTSIDE).status_code == 404
     assert "_auth_user_id" not in client.session
@@ -157,7 +157,7 @@ def test_outside_the_networks_a_right_password_does_not_log_in(client, handler):
 
 
 @override_settings(ADMIN_ALLOWED_NETWORKS=OFFICE)
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 나")
 def test_a_logged_in_session_used_from_outside_gets_404_and_names_the_account(client, handler):
     assert admin_login(client, ip=INSIDE).status_code == 302
     response = client.get(reverse("staff_dashboard"), REMOTE_ADDR=OUTSIDE)
@@ -171,7 +171,7 @@ def test_a_logged_in_session_used_from_outside_gets_404_and_names_the_account(cl
 
 
 @override_settings(ADMIN_ALLOWED_NETWORKS=OFFICE, PROXY_COUNT=1)
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 나")
 def test_the_address_is_the_one_the_trusted_proxy_saw(client, db):
     login = reverse("admin:login")
     proxy = {"REMOTE_ADDR": "10.0.0.2"}

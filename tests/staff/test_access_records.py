@@ -21,7 +21,7 @@ from tests.staff.downloads import export_form
 
 VIEWED_AT = datetime.datetime(2026, 4, 7, 14, 30, tzinfo=ZoneInfo("Asia/Seoul"))
 
-pytestmark = pytest.mark.policy("9")
+pytestmark = pytest.mark.policy("9 다")
 
 
 def records(action):
@@ -245,7 +245,7 @@ def test_privilege_flags_and_permissions_are_recorded_outside_requests_too(make_
     assert PrivilegeChange.objects.filter(subject=user).first().changed_by is None
 
 
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 다")
 def test_role_changes_from_the_role_side_and_clearing_are_recorded(make_staff, db):
     from django.contrib.auth.models import Group, Permission
 

@@ -18,7 +18,7 @@ from staff.services import audit
 
 SEOUL = ZoneInfo("Asia/Seoul")
 MARCH = datetime.date(2026, 3, 1)
-pytestmark = pytest.mark.policy("9")
+pytestmark = pytest.mark.policy("9 라")
 
 
 def at(day, hour, minute=0):

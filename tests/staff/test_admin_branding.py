@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from staff.roles import PRIVACY_OFFICER, SUPPORT_AGENT
 
-pytestmark = pytest.mark.policy("9")
+pytestmark = pytest.mark.policy("9 다")
 
 
 def test_the_login_page_names_the_site_and_has_a_heading(client, db):

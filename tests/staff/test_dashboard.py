@@ -19,7 +19,7 @@ from staff.selectors import dashboard
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NOW = datetime.datetime(2026, 6, 15, 12, 0, tzinfo=SEOUL)
-pytestmark = pytest.mark.policy("9")
+pytestmark = pytest.mark.policy("2 나")
 
 
 def seed(make_member, count, company="Acme", prefix="m", ip="10.0.0.1"):

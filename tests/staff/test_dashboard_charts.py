@@ -13,7 +13,7 @@ from core.charts import bar_chart
 from staff.roles import SUPPORT_AGENT
 from tests.staff.test_dashboard import NOW
 
-pytestmark = pytest.mark.policy("9")
+pytestmark = pytest.mark.policy("2 나")
 
 DASHBOARD = reverse("staff_dashboard")
 

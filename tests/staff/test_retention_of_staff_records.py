@@ -21,7 +21,7 @@ from staff.services import audit
 from staff.services.review import sign_off_review
 
 SEOUL = ZoneInfo("Asia/Seoul")
-pytestmark = [pytest.mark.policy("5"), pytest.mark.django_db(databases=["default", "archive"])]
+pytestmark = [pytest.mark.policy("5 나"), pytest.mark.django_db(databases=["default", "archive"])]
 
 
 def test_a_withdrawn_members_staff_side_records_move_to_the_archive(make_member, make_staff):

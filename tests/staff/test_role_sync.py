@@ -21,7 +21,7 @@ from staff.services import audit, roles
 from staff.services.roles import EXTRA, MISSING, MISSING_ROLE, RoleDifference, sync_roles
 from tests.races import waiting_on_a_lock
 
-pytestmark = [pytest.mark.law("고시 제5조"), pytest.mark.policy("9")]
+pytestmark = [pytest.mark.law("고시 제5조"), pytest.mark.policy("9 다")]
 
 
 def permission(code: str) -> Permission:

@@ -72,7 +72,7 @@ def log_in(login_as, role):
     return login_as(superuser=True) if role == SUPERUSER else login_as(role=role)
 
 
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 다")
 @pytest.mark.parametrize("role", [AGENT, HANDLER, OFFICER, MANAGER, SUPERUSER])
 @pytest.mark.parametrize("page", sorted(PAGES))
 def test_each_role_may_open_exactly_its_pages(client, login_as, member, role, page):
@@ -85,7 +85,7 @@ def test_each_role_may_open_exactly_its_pages(client, login_as, member, role, pa
         assert status == 403, (role, page, status)
 
 
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 다")
 def test_the_roles_are_created_with_exactly_their_permissions(db):
     for name, codes in ROLES.items():
         group = Group.objects.get(name=name)
@@ -96,7 +96,7 @@ def test_the_roles_are_created_with_exactly_their_permissions(db):
         assert granted == set(codes), name
 
 
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 다")
 def test_the_admin_index_hides_what_an_agent_may_not_see(client, login_as):
     log_in(login_as, AGENT)
     page = client.get(reverse("admin:index")).content.decode()
@@ -105,7 +105,7 @@ def test_the_admin_index_hides_what_an_agent_may_not_see(client, login_as):
         assert f"/{hidden}/" not in page, hidden
 
 
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 다")
 @pytest.mark.parametrize("role, allowed", [(AGENT, False), (HANDLER, True), (OFFICER, True)])
 def test_only_handlers_may_export(client, login_as, member, role, allowed):
     log_in(login_as, role)
@@ -115,7 +115,7 @@ def test_only_handlers_may_export(client, login_as, member, role, allowed):
     assert AccessRecord.objects.filter(action="export").exists() is allowed
 
 
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 다")
 def test_a_handler_cannot_change_roles_or_see_staff_accounts(client, login_as, make_staff, member):
     log_in(login_as, HANDLER)
     colleague = make_staff(username="colleague1", role=HANDLER)
@@ -132,7 +132,7 @@ def test_a_handler_cannot_change_roles_or_see_staff_accounts(client, login_as, m
     assert not fields & {"is_staff", "is_superuser", "groups", "user_permissions", "password"}
 
 
-@pytest.mark.policy("9")
+@pytest.mark.policy("9 다")
 @pytest.mark.parametrize("page", ["accessrecord", "privilegechange", "purgerun"])
 def test_evidence_is_read_only_even_for_superusers(client, login_as, member, page):
     log_in(login_as, SUPERUSER)

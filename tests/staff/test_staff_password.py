@@ -15,7 +15,7 @@ from tests.conftest import STAFF_PASSWORD
 
 SEOUL = ZoneInfo("Asia/Seoul")
 START = datetime.datetime(2026, 1, 5, 9, 0, tzinfo=SEOUL)
-pytestmark = pytest.mark.policy("9")
+pytestmark = pytest.mark.policy("9 다")
 
 
 def admin_login(client, username, password):

@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from staff.roles import PRIVACY_HANDLER
 from tests.conftest import STAFF_PASSWORD
 
-pytestmark = pytest.mark.policy("9")
+pytestmark = pytest.mark.policy("9 다")
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,7 @@ from support import files
 from support.models import Attachment, Inquiry
 from tests.support.conftest import PDF, PNG, inquiry_form, upload, zipped
 
-pytestmark = pytest.mark.policy("6")
+pytestmark = pytest.mark.policy("6 나")
 
 NEW = reverse("support:new")
 DOCX = zipped({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})

@@ -10,7 +10,7 @@ from support import services
 from support.models import Inquiry, Message
 from tests.support.conftest import detail, inquiry_form
 
-pytestmark = pytest.mark.policy("2")
+pytestmark = pytest.mark.policy("2 가")
 
 NEW = reverse("support:new")
 

@@ -15,7 +15,7 @@ from support import services
 from support.models import Attachment, Inquiry, Message, StatusChange
 from tests.support.conftest import PDF, PNG, detail, inquiry_form, upload
 
-pytestmark = pytest.mark.policy("2")
+pytestmark = pytest.mark.policy("2 가")
 
 LIST, NEW = reverse("support:list"), reverse("support:new")
 

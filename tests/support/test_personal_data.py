@@ -27,14 +27,14 @@ def links(response) -> list[str]:
     return LINKS.findall(response.content.decode())
 
 
-@pytest.mark.policy("1")
+@pytest.mark.policy("1 가")
 def test_the_inquiry_form_asks_only_what_the_contract_lists(member):
     assert list(InquiryForm(member=member).fields) == [
         "product", "category", "title", "body", "attachments", "submission",
     ]  # fmt: skip
 
 
-@pytest.mark.policy("1")
+@pytest.mark.policy("1 가")
 def test_an_inquiry_keeps_no_address_and_no_field_beyond_the_form(logged_in_client, member):
     extra = {"email": "minsu@example.com", "phone": "010-1234-5678", "name": "김민수"}
     response = logged_in_client.post(NEW, inquiry_form(member, **extra), REMOTE_ADDR="203.0.113.77")
@@ -50,7 +50,7 @@ def test_an_inquiry_keeps_no_address_and_no_field_beyond_the_form(logged_in_clie
         assert value not in rows
 
 
-@pytest.mark.policy("1", "9")
+@pytest.mark.policy("1 가", "9 나")
 def test_no_url_and_no_log_line_of_the_desk_carries_what_the_member_wrote(
     logged_in_client, member, make_member, make_staff, caplog
 ):

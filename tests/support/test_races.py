@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import PASSWORD
 from tests.live import at_once
 
-pytestmark = pytest.mark.policy("2")
+pytestmark = pytest.mark.policy("2 가")
 
 
 def test_the_same_inquiry_form_sent_five_times_at_once_makes_one_inquiry(portal):

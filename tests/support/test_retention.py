@@ -26,7 +26,7 @@ from support.models import Attachment, Inquiry, Message
 from tests.retention.conftest import _var_dir, purge  # noqa: F401 (_var_dir: autouse)
 from tests.support.conftest import PDF, backdate_stored_files, checked, seoul
 
-pytestmark = [pytest.mark.policy("5"), pytest.mark.django_db(databases=["default", "archive"])]
+pytestmark = [pytest.mark.policy("5 나"), pytest.mark.django_db(databases=["default", "archive"])]
 
 
 def with_file(open_inquiry, **kwargs) -> Inquiry:
@@ -37,7 +37,7 @@ def stored(name: str) -> bool:
     return storages[files.STORAGE].exists(name)
 
 
-@pytest.mark.policy("6")
+@pytest.mark.policy("6 가")
 def test_withdrawal_destroys_an_ordinary_inquiry_and_its_files_at_the_archive_step(
     open_inquiry, member
 ):
@@ -53,7 +53,7 @@ def test_withdrawal_destroys_an_ordinary_inquiry_and_its_files_at_the_archive_st
     assert not ArchivedRecord.objects.filter(category="complaint").exists()
 
 
-@pytest.mark.policy("6")
+@pytest.mark.policy("6 가")
 def test_a_complaint_is_archived_kept_three_years_after_resolution_then_destroyed(
     open_inquiry, member, make_staff
 ):
@@ -195,7 +195,7 @@ def test_the_export_dates_a_resolved_complaints_deletion(reauthed_client, open_i
     assert deletions["Still open"] == {"category": "complaint", "date": None}
 
 
-@pytest.mark.policy("6")
+@pytest.mark.policy("6 나")
 def test_a_stored_file_no_row_names_is_deleted_once_an_hour_old(db):
     orphan = files.store(io.BytesIO(b"left by a crash"), key=files.new_key())
     assert sweep(now=timezone.now()) == 0 and stored(orphan.storage_name)

@@ -13,7 +13,7 @@ from support.hours import add_working_hours
 from support.models import CannedReply, Inquiry, Message, StatusChange
 from tests.support.conftest import PNG, checked, seoul, upload
 
-pytestmark = pytest.mark.policy("9")
+pytestmark = pytest.mark.policy("9 다")
 
 QUEUE = reverse("admin:support_inquiry_changelist")
 

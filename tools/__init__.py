@@ -1,0 +1,1 @@
+"""The project's own tooling, outside the Django apps."""
