@@ -27,6 +27,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services as accounts_services
 from accounts.models import Product, User
+from incidents import services as incidents_services
+from incidents.models import Incident
 from privacy import services as privacy_services
 from privacy.models import Notice, PolicyVersion
 from retention.models import PurgeRun, member_key
@@ -94,6 +96,19 @@ def registered(label: str):
         for model, model_admin in admin.site._registry.items()
         if model._meta.label_lower == label
     )
+
+
+def new_incident(title: str, *, by: User) -> Incident:
+    discovered = timezone.now() - datetime.timedelta(hours=2)
+    return incidents_services.save_incident(
+        incident=Incident(
+            title=title, what_happened="A list went to the wrong customer.", items="ID",
+            occurred_at=discovered - datetime.timedelta(hours=1), discovered_at=discovered,
+            cause="A wrong choice.", containment="Deleted.", member_actions="None needed.",
+            contact="02-6400-6123",
+        ),
+        by=by,
+    )  # fmt: skip
 
 
 @pytest.fixture
@@ -207,6 +222,11 @@ def one_of_everything(make_member, make_staff, product):
         if n % 2:
             lift_hold(hold=hold, lifted_by=staff)
         PurgeRun.objects.create(outcome=PurgeRun.Outcome.DONE, counts={"visits": n})
+        # A breach of their own, and the shared one, whose list of affected members grows.
+        for incident in (new_incident(f"Incident {n}", by=staff), shared["incident"]):
+            incidents_services.select_affected(
+                incident=incident, scope=incidents_services.SCOPE_IDS, usernames=[member.username]
+            )
         handler = make_staff(username=f"handler{n:02d}", role=PRIVACY_HANDLER)
         TOTPDevice.objects.create(user=handler, name="phone", confirmed=True)
         if n % 3 == 0:
@@ -225,6 +245,7 @@ def one_of_everything(make_member, make_staff, product):
         staff = make_staff(username="agent01", superuser=True)
         shared["staff"] = staff
         shared["policy_version"] = first_member.consents.first().policy_version
+        shared["incident"] = new_incident("Shared incident", by=staff)
         shared["disclosure"] = privacy_services.record_disclosure(
             recipient="Police", basis="statute", statute="Case 0", items="ID", members=[],
             recorded_by=staff, disclosed_at=timezone.now() - datetime.timedelta(hours=1),
