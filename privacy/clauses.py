@@ -74,6 +74,11 @@ IMPLEMENTED_BY: dict[str, tuple[str, ...]] = {
 # The articles the ``law`` markers cite: PIPA (개인정보 보호법), its enforcement decree (시행령) and
 # the safety standard (개인정보의 안전성 확보조치 기준 고시).
 LAW_ARTICLES: dict[str, str] = {
+    # Web accessibility: every page readable with a screen reader and a keyboard.
+    "장애인차별금지법 제21조": (
+        "장애인차별금지 및 권리구제 등에 관한 법률 제21조 "
+        "(정보통신·의사소통 등에서의 정당한 편의제공의무)"
+    ),
     "PIPA §34": "개인정보 보호법 제34조 (개인정보 유출 등의 통지·신고)",
     "PIPA §38": "개인정보 보호법 제38조 (권리행사의 방법 및 절차)",
     "시행령 §39": "개인정보 보호법 시행령 제39조 (개인정보 유출 등의 신고)",

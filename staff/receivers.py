@@ -159,8 +159,9 @@ def note_staff_login(sender, request, user, **kwargs):
     previous = access_control.staff_logged_in(
         user=user,
         ip=client_ip(request),
-        # The member login page records its own logins (accounts.views); the admin's does not.
-        record=match is not None and match.view_name == "admin:login",
+        # The member login page records its own logins (accounts.views); the admin's does not,
+        # whether reached as Django's view or through the staff side's wrapper of it.
+        record=match is not None and match.view_name in ("admin:login", "staff_login"),
         now=now,
     )
     sessions.started(request.session, now=now, previous=previous)

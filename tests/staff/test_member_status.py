@@ -112,10 +112,11 @@ def test_the_list_shows_each_members_status_in_a_fixed_number_of_queries(
 def test_a_lockout_ends_by_itself_after_the_cool_off(client, make_member, staff_member):
     member = make_member()
     lock_out(member)
-    client.force_login(staff_member)
     url = reverse("admin:accounts_user_changelist")
     after = LOCKED_AT + settings.AXES_COOLOFF_TIME + datetime.timedelta(seconds=1)
     with time_machine.travel(after, tick=False):
+        # Logged in now: a session idle since the lockout would have ended (STAFF_IDLE_MINUTES).
+        client.force_login(staff_member)
         assert statuses(client.get(url).content.decode()) == {member.username: "이용 중"}
 
 

@@ -17,7 +17,7 @@ NOT_APPLICABLE = "해당 없음"
 _SECTION = re.compile(r"^## (\d+)\. (.+?)\s*\{#s\d+\}\s*$")
 _CLAUSE = re.compile(r"^### ([가-힣])\. (.+?)\s*\{#s\d+-\w+\}\s*$")
 _MARKER = re.compile(r"^§?\s*(\d+)\s*([가-힣])?$")
-_ARTICLE = re.compile(r"^(PIPA §\d+|시행령 §\d+|고시 제\d+조)$")
+_ARTICLE = re.compile(r"^(PIPA §\d+|시행령 §\d+|고시 제\d+조|장애인차별금지법 제\d+조)$")
 
 
 @dataclass(frozen=True)
@@ -116,6 +116,7 @@ def law_article(value: object) -> str:
     if not _ARTICLE.match(article):
         raise ValueError(
             f"law({value!r}) is not an article this report can cite "
-            f"(write law('PIPA §34'), law('시행령 §40') or law('고시 제8조'))"
+            f"(write law('PIPA §34'), law('시행령 §40'), law('고시 제8조') "
+            f"or law('장애인차별금지법 제21조'))"
         )
     return article
