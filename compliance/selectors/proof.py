@@ -13,12 +13,13 @@ from compliance.checks import AMBER, GREEN, Check
 
 
 def _unproven(report: dict) -> list[str]:
-    if isinstance(report.get("unproven"), list):
-        return [str(clause) for clause in report["unproven"]]
+    """The clauses (or sections without clauses) the report could not show proven: no passing
+    test, or a proving test that failed (tools.compliance.report)."""
     return [
-        str(clause.get("clause") or clause.get("id"))
-        for clause in report.get("clauses", [])
-        if isinstance(clause, dict) and clause.get("status") == "unproven"
+        f"§{unit['key']}"
+        for section in report["sections"]
+        for unit in section["clauses"] or [section]
+        if unit["status"] in ("unproven", "failed")
     ]
 
 
@@ -31,7 +32,7 @@ def proof_report(*, now: datetime.datetime) -> list[Check]:
     try:
         report = json.loads(path.read_text(encoding="utf-8"))
         unproven = _unproven(report)
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
         return [
             Check("proof", "proof.report", _("Last proof report"), AMBER, "—", _("Unreadable."))
         ]

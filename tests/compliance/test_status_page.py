@@ -16,6 +16,8 @@ from privacy.models import PrivacyRequest
 from privacy.services import record_request
 from retention.registry import CATEGORIES
 from staff.roles import CONTRACT_MANAGER, PRIVACY_HANDLER, PRIVACY_OFFICER, SUPPORT_AGENT
+from tools.compliance import policy as compliance_policy
+from tools.compliance import report as compliance_report
 
 URL = "/admin/staff/compliance/"
 # Fixed whatever the data: the retention report (reused as it is) reads each registered source of
@@ -127,12 +129,33 @@ def test_a_handler_is_not_shown_the_link(client, login_as):
 @pytest.mark.infra
 def test_the_last_proof_report_is_summarised(english, client, login_as, settings):
     settings.COMPLIANCE_REPORT_DIR.mkdir()
-    report = {"date": "2027-03-14", "commit": "0123456789abcdef0123", "unproven": ["§8", "§10"]}
+    # A report as `make compliance` builds it, from a run whose tests prove §10 and fail §3, and
+    # nothing else.
+    run = {
+        "backend": "sqlite",
+        "commit": "0123456789abcdef0123",
+        "date": "2027-03-14",
+        "python": "3.11",
+        "django": "5.2",
+        "tests": {
+            "tests/a.py::test_contact": {
+                "doc": "", "infra": False, "law": [], "policy": ["10"], "outcome": "passed",
+            },
+            "tests/a.py::test_disclosure": {
+                "doc": "", "infra": False, "law": [], "policy": ["3"], "outcome": "failed",
+            },
+        },
+    }  # fmt: skip
+    report = compliance_report.build(
+        runs=[run], sections=compliance_policy.load(), code={}, laws={}
+    )
     (settings.COMPLIANCE_REPORT_DIR / "report.json").write_text(json.dumps(report))
     login_as(role=PRIVACY_OFFICER)
     page = client.get(URL).content.decode()
     assert "2027-03-14, commit 0123456789ab" in page
-    assert "Unproven clauses: §8, §10" in page
+    unproven = page.split("Unproven clauses: ")[1].split("<")[0]
+    assert "§3" in unproven and "§1 가" in unproven and "§12" in unproven
+    assert "§10" not in unproven.split(", ") and "§4" not in unproven.split(", ")
 
 
 @pytest.mark.infra
