@@ -214,6 +214,7 @@ def test_the_readable_exports_need_a_fresh_reauth(logged_in_client, url):
     assert response["Location"] == f"{reverse('accounts:reauth')}?next={url.replace('/', '%2F')}"
 
 
+@pytest.mark.policy("7")
 @pytest.mark.parametrize("url", [CSV, PRINT])
 def test_the_readable_exports_need_a_login(client, db, url):
     response = client.get(url)
@@ -291,6 +292,7 @@ def test_the_readable_exports_take_the_same_few_queries_however_many_records(
         assert reauthed_client.get(PRINT).status_code == 200
 
 
+@pytest.mark.policy("7")
 def test_a_section_no_app_labels_is_shown_under_its_own_keys(reauthed_client, monkeypatch):
     monkeypatch.setattr(
         hooks.export_sections,

@@ -59,6 +59,7 @@ def test_a_page_with_an_identifier_names_it_after_the_page(db):
         assert visits.page_name("/admin/accounts/user/3/change/") == "직원 업무 화면"
 
 
+@pytest.mark.policy("7")
 @pytest.mark.parametrize(
     ("status", "words"),
     [
@@ -77,6 +78,7 @@ def test_each_status_reads_as_words(status, words):
         assert visits.outcome(status) == words
 
 
+@pytest.mark.policy("7")
 @pytest.mark.parametrize(
     ("method", "words"), [("GET", "열람"), ("POST", "제출"), ("PUT", "기타 요청")]
 )
@@ -96,6 +98,7 @@ def named_views(resolver: URLResolver, namespace: str = "") -> set[str]:
     return names
 
 
+@pytest.mark.policy("7")
 def test_every_page_of_the_site_has_a_name_in_words():
     # A page added without a name in accounts.visits would read as "a page of this site".
     pages = {name for name in named_views(get_resolver()) if not name.startswith("admin:")}

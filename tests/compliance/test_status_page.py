@@ -58,6 +58,7 @@ def purged(db):
     call_command("purge_expired", stdout=io.StringIO())
 
 
+@pytest.mark.infra
 def test_the_address_is_the_contracts(db):
     assert reverse("compliance_status") == URL
 

@@ -151,6 +151,7 @@ def test_roles_are_named_in_korean_with_their_code(client, login_as, make_staff)
     assert IN_KOREAN[PRIVACY_HANDLER] in changes
 
 
+@pytest.mark.law("고시 제5조")
 def test_a_group_that_is_no_role_keeps_its_name(client, login_as):
     login_as(superuser=True)
     Group.objects.create(name="auditors")
@@ -158,6 +159,7 @@ def test_a_group_that_is_no_role_keeps_its_name(client, login_as):
     assert ">auditors<" in listing
 
 
+@pytest.mark.infra
 def test_english_is_still_there_for_who_chose_it(db):
     client = Client()
     client.cookies["django_language"] = "en"
