@@ -44,7 +44,7 @@ from accounts.lockout import attempts_left
 from accounts.middleware import remember_first_page
 from accounts.models import IdentityVerification
 from accounts.reauth import mark_reauthenticated, reauth_required
-from core.exports import csv_tables
+from core.exports import csv_tables, spreadsheet_download
 from core.http import client_ip, safe_next
 from privacy.models import PrivacyRequest
 from privacy.selectors import member_disclosures, member_requests, policy_in_force
@@ -252,8 +252,6 @@ def export(request):
     return response
 
 
-# Spreadsheet programs (Excel) read a CSV file as UTF-8 only when it starts with this mark.
-UTF8_BOM = "\ufeff"
 # The print view shows at most this many rows of each table, newest first: a member with three
 # months of visits would otherwise print hundreds of pages. The downloads hold every row.
 PRINT_ROWS = 200
@@ -265,10 +263,8 @@ PRINT_ROWS = 200
 def export_csv(request):
     tables = readable_export.tables(request.user)
     text = csv_tables((table.title, table.headers, table.rows) for table in tables)
-    response = HttpResponse(UTF8_BOM + text, content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="nexcore-my-data-{stamp}.csv"'
-    return response
+    return spreadsheet_download(text, filename=f"nexcore-my-data-{stamp}.csv")
 
 
 @never_cache

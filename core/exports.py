@@ -6,6 +6,8 @@ import csv
 import io
 from collections.abc import Iterable
 
+from django.http import HttpResponse
+
 # A cell starting with one of these is read as a formula by spreadsheet programs (OWASP, CSV
 # injection): "=HYPERLINK(…)" typed as a project name must stay text in a staff export.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -43,3 +45,14 @@ def csv_tables(tables: Iterable[tuple[str, Iterable[str], Iterable[Iterable[obje
         writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
         writer.writerow([])
     return buffer.getvalue()
+
+
+# Spreadsheet programs (Excel) read a CSV file as UTF-8 only when it starts with this mark.
+UTF8_BOM = "\ufeff"
+
+
+def spreadsheet_download(text: str, *, filename: str) -> HttpResponse:
+    """``text`` (CSV) as a file to save, which a spreadsheet program opens as UTF-8."""
+    response = HttpResponse(UTF8_BOM + text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

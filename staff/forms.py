@@ -28,6 +28,12 @@ class StaffLoginForm(AdminAuthenticationForm):
 MONTH = r"\A\d{4}-(0[1-9]|1[0-2])\Z"
 
 
+def _first_day(month: str) -> datetime.date:
+    """The first day of a month written ``YYYY-MM`` (the fields' ``MONTH`` pattern)."""
+    year, number = month.split("-")
+    return datetime.date(int(year), int(number), 1)
+
+
 class MonthForm(forms.Form):
     month = forms.RegexField(
         label=_("Month (YYYY-MM)"),
@@ -40,8 +46,7 @@ class MonthForm(forms.Form):
     def month_date(self) -> datetime.date:
         value = self.cleaned_data.get("month") if self.is_valid() else None
         if value:
-            year, month = value.split("-")
-            return datetime.date(int(year), int(month), 1)
+            return _first_day(value)
         today = timezone.localdate()
         last = today.replace(day=1) - datetime.timedelta(days=1)
         return last.replace(day=1)
@@ -65,8 +70,7 @@ class SignOffForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def month_date(self) -> datetime.date:
-        year, month = self.cleaned_data["month"].split("-")
-        return datetime.date(int(year), int(month), 1)
+        return _first_day(self.cleaned_data["month"])
 
 
 class DownloadReasonForm(forms.Form):

@@ -7,7 +7,6 @@ from base64 import b32encode
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 
+from core.exports import spreadsheet_download
 from core.http import client_ip, safe_next
 from staff.exceptions import AlreadySignedOff, ReviewNotOver
 from staff.forms import DashboardRangeForm, DownloadReasonForm, MonthForm, SignOffForm, TokenForm
@@ -67,9 +67,7 @@ def access_review_csv(request):
             reason=form.cleaned_data["reason"],
             header=[str(label) for label in REVIEW_COLUMNS],
         )
-        response = HttpResponse(f"\ufeff{body}", content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="access-review-{month:%Y-%m}.csv"'
-        return response
+        return spreadsheet_download(body, filename=f"access-review-{month:%Y-%m}.csv")
     context = {
         **admin.site.each_context(request),
         "title": _("Download the access review of %(month)s") % {"month": f"{month:%Y-%m}"},

@@ -25,8 +25,19 @@ def _staff() -> QuerySet[User]:
     return User.objects.filter(is_staff=True, is_active=True)
 
 
-def _ids(usernames: list[str]) -> str:
-    return ", ".join(usernames)
+def _staff_list(*, key: str, label: str, usernames: list[str], state: str) -> list[Check]:
+    """A line naming the staff accounts it is about, ``state`` when there are any."""
+    return [
+        Check(
+            area="staff",
+            key=key,
+            label=label,
+            state=state if usernames else GREEN,
+            value=str(len(usernames)),
+            detail=", ".join(usernames),
+            url=admin_url("accounts_user_changelist") + "?is_staff__exact=1",
+        )
+    ]
 
 
 def access_reviews(*, now: datetime.datetime) -> list[Check]:
@@ -55,18 +66,12 @@ def second_factor(*, now: datetime.datetime) -> list[Check]:
     missing = list(
         _staff().exclude(Exists(confirmed)).order_by("username").values_list("username", flat=True)
     )
-    severity = RED if settings.STAFF_REQUIRE_2FA else AMBER
-    return [
-        Check(
-            area="staff",
-            key="staff.second_factor",
-            label=_("Staff without a second factor"),
-            state=severity if missing else GREEN,
-            value=str(len(missing)),
-            detail=_ids(missing),
-            url=admin_url("accounts_user_changelist") + "?is_staff__exact=1",
-        )
-    ]
+    return _staff_list(
+        key="staff.second_factor",
+        label=_("Staff without a second factor"),
+        usernames=missing,
+        state=RED if settings.STAFF_REQUIRE_2FA else AMBER,
+    )
 
 
 def staff_passwords(*, now: datetime.datetime) -> list[Check]:
@@ -81,17 +86,12 @@ def staff_passwords(*, now: datetime.datetime) -> list[Check]:
         .order_by("username")
         .values_list("username", flat=True)
     )
-    return [
-        Check(
-            area="staff",
-            key="staff.passwords",
-            label=_("Staff passwords past their age"),
-            state=AMBER if expired else GREEN,
-            value=str(len(expired)),
-            detail=_ids(expired),
-            url=admin_url("accounts_user_changelist") + "?is_staff__exact=1",
-        )
-    ]
+    return _staff_list(
+        key="staff.passwords",
+        label=_("Staff passwords past their age"),
+        usernames=expired,
+        state=AMBER,
+    )
 
 
 def idle_staff(*, now: datetime.datetime) -> list[Check]:
@@ -103,17 +103,12 @@ def idle_staff(*, now: datetime.datetime) -> list[Check]:
         .order_by("username")
         .values_list("username", flat=True)
     )
-    return [
-        Check(
-            area="staff",
-            key="staff.idle",
-            label=_("Staff not logged in for 90 days"),
-            state=AMBER if idle else GREEN,
-            value=str(len(idle)),
-            detail=_ids(idle),
-            url=admin_url("accounts_user_changelist") + "?is_staff__exact=1",
-        )
-    ]
+    return _staff_list(
+        key="staff.idle",
+        label=_("Staff not logged in for 90 days"),
+        usernames=idle,
+        state=AMBER,
+    )
 
 
 def privilege_changes(*, now: datetime.datetime) -> list[Check]:
