@@ -79,6 +79,8 @@ LAW_ARTICLES: dict[str, str] = {
         "장애인차별금지 및 권리구제 등에 관한 법률 제21조 "
         "(정보통신·의사소통 등에서의 정당한 편의제공의무)"
     ),
+    # The policy is posted where anyone can read it, and its link stands out from the others.
+    "PIPA §30": "개인정보 보호법 제30조 (개인정보 처리방침의 수립 및 공개)",
     "PIPA §34": "개인정보 보호법 제34조 (개인정보 유출 등의 통지·신고)",
     "PIPA §38": "개인정보 보호법 제38조 (권리행사의 방법 및 절차)",
     "시행령 §39": "개인정보 보호법 시행령 제39조 (개인정보 유출 등의 신고)",

@@ -10,8 +10,6 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 
-pytestmark = pytest.mark.infra
-
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 ADDRESS = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
@@ -21,6 +19,7 @@ def _name(requirement: str) -> str:
     return re.split(r"[\s~=<>!;\[]", requirement, maxsplit=1)[0].lower().replace("_", "-")
 
 
+@pytest.mark.policy("9 나")
 def test_the_image_runs_gunicorn_as_non_root_with_a_health_check():
     user = re.findall(r"^USER (\S+)", DOCKERFILE, re.M)
     assert user and user[-1] not in {"root", "0"}
@@ -29,10 +28,12 @@ def test_the_image_runs_gunicorn_as_non_root_with_a_health_check():
     assert "gunicorn nexcore_support.wsgi --config gunicorn.conf.py" in DOCKERFILE
 
 
+@pytest.mark.policy("9 나")
 def test_the_base_image_is_pinned_by_digest():
     assert re.search(r"^FROM python:3\.1[1-9]-slim@sha256:[0-9a-f]{64}$", DOCKERFILE, re.M)
 
 
+@pytest.mark.policy("9 나")
 def test_the_image_installs_only_hashed_locked_packages():
     assert "pip install --no-cache-dir --require-hashes --no-deps -r requirements.lock" in (
         DOCKERFILE
@@ -50,11 +51,13 @@ def test_the_image_installs_only_hashed_locked_packages():
 @pytest.mark.parametrize(
     "kept_out", [".git", ".venv", "var", "*.sqlite3", "secret_key", "staticfiles", "tests"]
 )
+@pytest.mark.policy("9 나")
 def test_local_secrets_data_and_history_stay_out_of_the_image(kept_out):
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert kept_out in ignored
 
 
+@pytest.mark.infra
 def test_the_image_copies_every_app():
     ignored = set((ROOT / ".dockerignore").read_text().split())
     assert "COPY . ." in DOCKERFILE
@@ -66,6 +69,7 @@ def test_the_image_copies_every_app():
         assert needed not in ignored
 
 
+@pytest.mark.policy("9 나")
 def test_an_oversized_request_is_logged_without_any_address(portal):
     with socket.create_connection(("127.0.0.1", int(portal.url.rsplit(":", 1)[1]))) as client:
         client.sendall(b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")

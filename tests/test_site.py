@@ -16,11 +16,10 @@ from django.db import connections
 from django.templatetags.static import static
 from django.urls import reverse
 
-pytestmark = pytest.mark.infra
-
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.policy("9 나")
 def test_security_headers_on_every_page(client, db):
     response = client.get("/")
     csp = response["Content-Security-Policy"]
@@ -32,6 +31,7 @@ def test_security_headers_on_every_page(client, db):
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
 
 
+@pytest.mark.policy("9 나")
 def test_pages_have_no_inline_script_or_style(client, product):
     for url in (
         "/",
@@ -44,6 +44,7 @@ def test_pages_have_no_inline_script_or_style(client, product):
         assert "<style" not in html and " style=" not in html, url
 
 
+@pytest.mark.policy("9 나")
 def test_session_and_csrf_cookies_are_lax_and_session_is_httponly(logged_in_client):
     client = logged_in_client
     client.get(reverse("accounts:signup"))
@@ -53,6 +54,7 @@ def test_session_and_csrf_cookies_are_lax_and_session_is_httponly(logged_in_clie
 
 
 @pytest.mark.production_hasher
+@pytest.mark.policy("9 가")
 def test_argon2_is_the_first_password_hasher():
     assert settings.PASSWORD_HASHERS[0] == "accounts.hashers.Argon2PasswordHasher"
 
@@ -69,6 +71,7 @@ def _manage(*args, **env):
     )
 
 
+@pytest.mark.policy("9 나")
 def test_deploy_check_is_clean_under_https_with_a_real_key():
     result = _manage(
         "check",
@@ -83,6 +86,7 @@ def test_deploy_check_is_clean_under_https_with_a_real_key():
     assert "System check identified no issues" in result.stdout
 
 
+@pytest.mark.policy("9 나")
 def test_https_setting_turns_on_hsts_secure_cookies_and_redirect():
     code = (
         "import django; django.setup(); from django.conf import settings as s; "
@@ -104,11 +108,13 @@ def test_https_setting_turns_on_hsts_secure_cookies_and_redirect():
     assert result.stdout.split() == ["31536000", "True", "True", "True", "True"], result.stderr
 
 
+@pytest.mark.policy("9 나")
 def test_debug_is_off_unless_asked():
     assert settings.DEBUG is False
 
 
 @pytest.mark.django_db(databases=["default", "archive"])
+@pytest.mark.infra
 def test_healthz_reports_both_databases(client):
     response = client.get("/healthz")
     assert response.status_code == 200
@@ -116,6 +122,7 @@ def test_healthz_reports_both_databases(client):
 
 
 @pytest.mark.django_db(databases=["default", "archive"])
+@pytest.mark.infra
 def test_healthz_is_503_when_a_database_fails(client, monkeypatch):
     archive = connections["archive"]
 
@@ -132,18 +139,21 @@ def test_healthz_is_503_when_a_database_fails(client, monkeypatch):
 
 
 @pytest.mark.django_db(databases=["default", "archive"])
+@pytest.mark.policy("6 가")
 def test_archive_database_holds_no_primary_table():
     tables = set(connections["archive"].introspection.table_names())
     assert not tables & {"accounts_user", "accounts_visitrecord", "privacy_consent", "auth_group"}
     assert "accounts_user" in connections["default"].introspection.table_names()
 
 
+@pytest.mark.infra
 def test_korean_is_the_default_language(client, db):
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert '<html lang="ko">' in html
     assert "개인정보처리방침" in html
 
 
+@pytest.mark.infra
 def test_language_switch_to_english_and_back(client, db):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert response.status_code == 302
@@ -153,6 +163,7 @@ def test_language_switch_to_english_and_back(client, db):
     assert '<html lang="ko">' in client.get("/").content.decode()
 
 
+@pytest.mark.law("PIPA §30")
 def test_footer_policy_link_is_bold_on_every_page(client, db):
     for url in ("/", reverse("accounts:login"), "/no-such-page/"):
         html = client.get(url).content.decode()
@@ -164,6 +175,7 @@ def test_footer_policy_link_is_bold_on_every_page(client, db):
 @pytest.mark.parametrize(
     "language, text", [("ko", "페이지를 찾을 수 없습니다"), ("en", "Page not found")]
 )
+@pytest.mark.infra
 def test_friendly_404_in_both_languages(client, db, language, text):
     client.cookies["django_language"] = language
     response = client.get("/no-such-page/")
@@ -174,12 +186,14 @@ def test_friendly_404_in_both_languages(client, db, language, text):
 @pytest.mark.parametrize(
     "template", ["400.html", "403.html", "403_csrf.html", "404.html", "429.html", "500.html"]
 )
+@pytest.mark.infra
 def test_error_pages_render_without_a_request(template):
     from django.template.loader import render_to_string
 
     assert "NEXCORE" in render_to_string(template)
 
 
+@pytest.mark.infra
 def test_collectstatic_builds_a_compressed_manifest(tmp_path, settings):
     settings.STATIC_ROOT = tmp_path
     settings.STORAGES = {
@@ -192,12 +206,14 @@ def test_collectstatic_builds_a_compressed_manifest(tmp_path, settings):
     assert list(tmp_path.glob("css/site.*.css.gz"))
 
 
+@pytest.mark.policy("3")
 def test_no_external_assets_in_templates():
     for template in (ROOT / "templates").rglob("*.html"):
         text = template.read_text()
         assert not re.search(r'(src|href)="(https?:)?//', text), template
 
 
+@pytest.mark.infra
 def test_every_page_names_the_site_icon_and_favicon_ico_leads_to_it(client, db):
     icon = static("img/favicon.svg")
     assert f'<link rel="icon" href="{icon}"' in client.get("/").content.decode()
@@ -206,6 +222,7 @@ def test_every_page_names_the_site_icon_and_favicon_ico_leads_to_it(client, db):
     assert "<svg" in Path(finders.find("img/favicon.svg")).read_text()
 
 
+@pytest.mark.policy("1 가")
 def test_browser_features_the_portal_never_uses_are_refused(client, db):
     policy = client.get("/")["Permissions-Policy"]
     for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
@@ -223,6 +240,7 @@ SIGNUP_FIELDS = (
     [b"%FF%FE%C3%28", b"\xff\xfe\xc3\x28", b"%C3"],
     ids=["percent-encoded", "raw", "truncated"],
 )
+@pytest.mark.policy("9")
 def test_a_form_that_is_not_utf8_is_refused_with_400_and_saves_nothing(client, product, company):
     from accounts.models import User
 
@@ -236,6 +254,7 @@ def test_a_form_that_is_not_utf8_is_refused_with_400_and_saves_nothing(client, p
     assert not User.objects.filter(username="badbytes01").exists()
 
 
+@pytest.mark.policy("9")
 def test_a_multipart_form_that_is_not_utf8_is_refused_with_400(client, product):
     boundary = "nexcoreboundary"
     body = (
@@ -251,10 +270,12 @@ def test_a_multipart_form_that_is_not_utf8_is_refused_with_400(client, product):
     assert response.status_code == 400
 
 
+@pytest.mark.policy("9")
 def test_a_query_string_that_is_not_utf8_is_refused_with_400(client, db):
     assert client.get("/notices/", QUERY_STRING="page=%FF").status_code == 400
 
 
+@pytest.mark.policy("1 가")
 def test_korean_text_in_a_form_is_accepted(client, product):
     from accounts.models import User
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-pytestmark = pytest.mark.infra
+pytestmark = pytest.mark.policy("9 라")
 
 INI = """
 [pytest]
@@ -14,6 +14,7 @@ markers =
     policy(*clauses): a clause
     law(article): an article
     infra: machinery
+    feature: a feature
 """
 
 FAKE_SUITE = '''
@@ -45,6 +46,21 @@ def test_machinery():
     pass
 '''
 
+SERVICE_SUITE = """
+import pytest
+
+pytestmark = pytest.mark.feature
+
+
+def test_search():
+    pass
+
+
+@pytest.mark.infra
+def test_query_count():
+    pass
+"""
+
 
 def run(pytester, *args):
     pytester.makefile(".ini", pytest=INI)
@@ -56,16 +72,18 @@ def run(pytester, *args):
 def test_each_tests_clauses_first_docstring_line_and_outcome_are_recorded(pytester):
     pytester.makepyfile(test_fake=FAKE_SUITE)
     pytester.makepyfile(test_unmarked="def test_unmarked():\n    pass\n")
+    pytester.makepyfile(test_service=SERVICE_SUITE)
     results = pytester.path / "results.json"
 
     outcome = run(pytester, "--compliance-results", str(results))
 
-    outcome.assert_outcomes(passed=3, failed=1, skipped=1)
+    outcome.assert_outcomes(passed=5, failed=1, skipped=1)
     tests = json.loads(results.read_text(encoding="utf-8"))["tests"]
     assert tests["test_fake.py::test_marked_by_clause"] == {
         "policy": ["12", "9 가"],
         "law": [],
         "infra": False,
+        "feature": False,
         "doc": "The password is hashed.",
         "outcome": "passed",
     }
@@ -73,14 +91,22 @@ def test_each_tests_clauses_first_docstring_line_and_outcome_are_recorded(pytest
     assert tests["test_fake.py::test_failing"]["outcome"] == "failed"
     assert tests["test_fake.py::test_skipped"]["outcome"] == "skipped"
     assert tests["test_fake.py::test_machinery"]["infra"] is True
+    assert tests["test_service.py::test_search"]["feature"] is True
+    assert tests["test_service.py::test_query_count"]["infra"] is True
     assert tests["test_unmarked.py::test_unmarked"] == {
         "policy": [],
         "law": [],
         "infra": False,
+        "feature": False,
         "doc": "",
         "outcome": "passed",
     }
-    outcome.stdout.fnmatch_lines(["compliance: 4 of 5 tests marked policy/law/infra (80.0%)*"])
+    outcome.stdout.fnmatch_lines(
+        [
+            "compliance: of 7 tests 4 prove a clause or an article, 1 test features, "
+            "1 machinery, 1 are unmarked; results in *"
+        ]
+    )
 
 
 def test_without_the_option_nothing_is_written(pytester):

@@ -127,7 +127,7 @@ def test_a_handler_is_not_shown_the_link(client, login_as):
     assert URL not in client.get(reverse("admin:index")).content.decode()
 
 
-@pytest.mark.infra
+@pytest.mark.policy("9 라")
 def test_the_last_proof_report_is_summarised(english, client, login_as, settings):
     settings.COMPLIANCE_REPORT_DIR.mkdir()
     # A report as `make compliance` builds it, from a run whose tests prove §10 and fail §3, and
@@ -159,7 +159,7 @@ def test_the_last_proof_report_is_summarised(english, client, login_as, settings
     assert "§10" not in unproven.split(", ") and "§4" not in unproven.split(", ")
 
 
-@pytest.mark.infra
+@pytest.mark.policy("9 라")
 def test_an_unreadable_proof_report_is_said_to_be_so(db, settings):
     settings.COMPLIANCE_REPORT_DIR.mkdir()
     (settings.COMPLIANCE_REPORT_DIR / "report.json").write_text("{not json")
@@ -168,20 +168,20 @@ def test_an_unreadable_proof_report_is_said_to_be_so(db, settings):
     assert proof["state"] == "amber" and proof["detail"] == "Unreadable."
 
 
-@pytest.mark.infra
+@pytest.mark.policy("9 라")
 def test_the_command_exits_1_when_something_is_red(db):
     code, out = run()
     assert code == 1
     assert any(line.startswith("red   retention.purge") for line in out.splitlines())
 
 
-@pytest.mark.infra
+@pytest.mark.policy("9 라")
 def test_the_command_exits_0_when_nothing_is_red(purged):
     code, out = run()
     assert code == 0 and "retention.purge" in out
 
 
-@pytest.mark.infra
+@pytest.mark.policy("9 라")
 def test_the_commands_json_has_stable_keys(purged):
     code, out = run("--json")
     report = json.loads(out)

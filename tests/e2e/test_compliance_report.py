@@ -10,7 +10,7 @@ import pytest
 
 from tools.compliance.__main__ import main
 
-pytestmark = [pytest.mark.infra, pytest.mark.browser]
+pytestmark = [pytest.mark.policy("9 라"), pytest.mark.browser]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "artifacts"
 

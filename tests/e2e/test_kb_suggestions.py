@@ -10,7 +10,7 @@ from support.models import Inquiry
 from tests.e2e.test_support_desk import log_in_member
 
 pytestmark = [
-    pytest.mark.infra,
+    pytest.mark.feature,
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]

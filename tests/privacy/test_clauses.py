@@ -9,7 +9,7 @@ import pytest
 from privacy.clauses import IMPLEMENTED_BY, LAW_ARTICLES
 from tools.compliance import policy
 
-pytestmark = pytest.mark.infra
+pytestmark = pytest.mark.policy("9 라")
 
 
 def test_every_clause_of_the_policy_in_force_is_listed_and_nothing_else():

@@ -23,8 +23,6 @@ from privacy.services import withdraw_policy_version
 from tests.privacy.conftest import login
 from tests.privacy.factories import announce
 
-pytestmark = pytest.mark.infra
-
 SEOUL = ZoneInfo("Asia/Seoul")
 POLICY = reverse("privacy:policy")
 HISTORY = reverse("privacy:history")
@@ -57,6 +55,7 @@ def revisit(client, url, etag, **headers):
     return client.get(url, headers={"if-none-match": etag, **headers})
 
 
+@pytest.mark.infra
 def test_a_policy_text_is_rendered_once_however_many_requests(client, policy, renders):
     for _ in range(3):
         assert client.get(POLICY).status_code == 200
@@ -64,6 +63,7 @@ def test_a_policy_text_is_rendered_once_however_many_requests(client, policy, re
     renders.assert_called_once_with(policy.body)
 
 
+@pytest.mark.infra
 def test_each_version_is_rendered_once(client, policy, renders):
     second = announce("2.0", now=seoul(2026, 3, 1), effective_at=seoul(2026, 3, 10))
     for moment in (seoul(2026, 3, 5), seoul(2026, 3, 11), seoul(2026, 3, 5), seoul(2026, 3, 11)):
@@ -72,6 +72,7 @@ def test_each_version_is_rendered_once(client, policy, renders):
     assert [call.args for call in renders.call_args_list] == [(policy.body,), (second.body,)]
 
 
+@pytest.mark.law("PIPA §30")
 def test_the_kept_html_is_the_html_rendering_gives(client, policy):
     response = client.get(POLICY)
     fresh = rendering.render_markdown(policy.body)
@@ -80,6 +81,7 @@ def test_the_kept_html_is_the_html_rendering_gives(client, policy):
 
 
 @pytest.mark.parametrize("url", CONDITIONAL_PAGES)
+@pytest.mark.infra
 def test_a_repeat_visit_with_the_etag_gets_304_and_no_body(client, policy, url):
     response = revisit(client, url, etag_of(client, url))
     assert response.status_code == 304
@@ -88,11 +90,13 @@ def test_a_repeat_visit_with_the_etag_gets_304_and_no_body(client, policy, url):
 
 
 @pytest.mark.parametrize("url", CONDITIONAL_PAGES)
+@pytest.mark.infra
 def test_another_etag_gets_the_whole_page(client, policy, url):
     assert revisit(client, url, '"an-older-page"').status_code == 200
 
 
 @pytest.mark.parametrize("url", CONDITIONAL_PAGES)
+@pytest.mark.law("PIPA §30")
 def test_switching_language_gets_a_new_page_and_etag(client, policy, url):
     korean = etag_of(client, url)
     client.cookies["django_language"] = "en"
@@ -149,6 +153,7 @@ def test_a_new_or_edited_notice_changes_the_notices_page(client, policy):
     assert response.status_code == 200 and "점검 일정 변경 안내" in response.content.decode()
 
 
+@pytest.mark.policy("12")
 def test_each_page_of_notices_has_its_own_etag(client, policy):
     for day in range(1, 13):
         Notice.objects.create(title=f"공지 {day}", body="본문", published_at=seoul(2026, 1, day))
@@ -157,6 +162,7 @@ def test_each_page_of_notices_has_its_own_etag(client, policy):
 
 
 @pytest.mark.parametrize("url", CONDITIONAL_PAGES)
+@pytest.mark.policy("9 나")
 def test_a_member_always_gets_their_own_page_and_no_etag(client, member, url):
     anonymous = etag_of(client, url)
     login(client, member)
@@ -168,10 +174,12 @@ def test_a_member_always_gets_their_own_page_and_no_etag(client, member, url):
 
 
 @pytest.mark.parametrize("url", CONDITIONAL_PAGES)
+@pytest.mark.policy("9 나")
 def test_a_page_for_anyone_embeds_no_csrf_token(client, policy, url):
     assert "csrfmiddlewaretoken" not in client.get(url).content.decode()
 
 
+@pytest.mark.policy("9 나")
 def test_a_page_that_embeds_a_csrf_token_gets_no_etag(policy):
     request = RequestFactory().get(reverse("accounts:login"))
     request.user = AnonymousUser()
@@ -182,6 +190,7 @@ def test_a_page_that_embeds_a_csrf_token_gets_no_etag(policy):
     assert "ETag" not in response
 
 
+@pytest.mark.infra
 def test_a_waiting_message_is_shown_not_hidden_by_a_304(client, policy):
     etag = etag_of(client, POLICY)
     session = client.session
@@ -193,6 +202,7 @@ def test_a_waiting_message_is_shown_not_hidden_by_a_304(client, policy):
     assert revisit(client, POLICY, etag).status_code == 304
 
 
+@pytest.mark.infra
 def test_the_policy_page_takes_few_queries(client, member, policy, django_assert_max_num_queries):
     client.get(POLICY)
     # The version in force, those announced, and the visit record.
@@ -207,6 +217,7 @@ def test_the_policy_page_takes_few_queries(client, member, policy, django_assert
 
 
 @pytest.mark.parametrize("url", CONDITIONAL_PAGES)
+@pytest.mark.infra
 def test_a_page_for_anyone_is_rendered_once_and_served_the_same(client, policy, url):
     first = client.get(url)
     again = client.get(url)
@@ -214,6 +225,7 @@ def test_a_page_for_anyone_is_rendered_once_and_served_the_same(client, policy, 
     assert again.content == first.content and again["ETag"] == first["ETag"]
 
 
+@pytest.mark.policy("9 나")
 def test_a_kept_page_is_kept_per_address(client, policy):
     client.get(POLICY)
     other = client.get(POLICY + "?from=home")

@@ -17,7 +17,7 @@ from support.models import Inquiry
 from tests.retention.conftest import seoul
 from tests.support.conftest import inquiry_form
 
-pytestmark = pytest.mark.infra
+pytestmark = pytest.mark.feature
 
 ME = reverse("accounts:me")
 
@@ -94,6 +94,7 @@ def test_an_uncovered_member_is_told_how_to_get_coverage(logged_in_client, setti
     assert settings.SUPPORT_PHONE in page
 
 
+@pytest.mark.policy("9 가")
 def test_another_members_coverage_is_never_shown(
     logged_in_client, make_member, make_contract, cover
 ):
@@ -127,6 +128,7 @@ def test_a_contract_for_another_product_or_unlinked_sets_no_target(
     assert inquiry.first_response_due_at == add_working_hours(inquiry.created_at, 4)
 
 
+@pytest.mark.policy("7")
 def test_the_export_lists_the_members_contract_links(reauthed_client, member, make_contract, cover):
     cover(member, make_contract("NXC-2026-042"))
     data = json.loads(reauthed_client.get(reverse("accounts:export")).content)
@@ -135,6 +137,7 @@ def test_the_export_lists_the_members_contract_links(reauthed_client, member, ma
     assert link["unlinked_at"] is None
 
 
+@pytest.mark.policy("5 나", "7")
 def test_my_data_lists_the_link_as_a_contract_record_with_its_deletion_date(
     reauthed_client, member, make_contract, cover
 ):

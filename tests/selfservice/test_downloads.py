@@ -19,7 +19,7 @@ from selfservice.ranges import ByteRange, Unsatisfiable, requested_range
 from selfservice.services.contracts import link_member
 from staff.roles import CONTRACT_MANAGER
 
-pytestmark = pytest.mark.infra
+pytestmark = pytest.mark.feature
 
 PATCH = bytes(range(256)) * 40  # 10,240 bytes, every offset distinguishable
 LIST = reverse("downloads:list")
@@ -269,6 +269,7 @@ def test_a_download_resumed_in_ranges_is_one_supply_record(logged_in_client, pat
     assert Download.objects.count() == 2
 
 
+@pytest.mark.policy("5 나")
 def test_a_head_request_supplies_nothing_and_writes_no_record(logged_in_client, patch_release):
     response = logged_in_client.head(file_url(patch_release))
     assert response.status_code == 200
@@ -277,6 +278,7 @@ def test_a_head_request_supplies_nothing_and_writes_no_record(logged_in_client, 
     assert not Download.objects.exists()
 
 
+@pytest.mark.policy("5 나")
 def test_a_file_missing_from_the_disk_is_not_found_and_no_record(logged_in_client, patch_release):
     item = patch_release.files.get()
     storages["releases"].delete(item.storage_name)
@@ -327,6 +329,7 @@ def test_anonymous_visitors_are_sent_to_log_in_and_staff_are_not_members(
     assert client.get(file_url(patch_release)).status_code == 404
 
 
+@pytest.mark.policy("9 나")
 def test_the_release_page_shows_the_notes_safely_and_each_files_sha256(
     logged_in_client, make_release
 ):
@@ -342,6 +345,7 @@ def test_the_release_page_shows_the_notes_safely_and_each_files_sha256(
     assert file_url(release) in page
 
 
+@pytest.mark.infra
 def test_the_pages_take_a_fixed_number_of_queries(
     logged_in_client, make_release, django_assert_max_num_queries
 ):

@@ -18,7 +18,7 @@ from selfservice.selectors import kb
 from support.models import Inquiry
 from tests.support.conftest import PNG, inquiry_form, upload
 
-pytestmark = pytest.mark.infra
+pytestmark = pytest.mark.feature
 
 LIST = reverse("kb:list")
 SUGGEST = reverse("kb:suggest")
@@ -144,6 +144,7 @@ def test_the_list_is_paginated_and_the_next_page_keeps_the_search(make_article):
 
 
 @pytest.mark.parametrize("query", ["", "batch", "데이터베이스연결"])
+@pytest.mark.infra
 def test_the_list_runs_a_fixed_number_of_queries(
     make_article, product, query, django_assert_max_num_queries
 ):
@@ -166,6 +167,7 @@ def test_the_list_runs_a_fixed_number_of_queries(
 # --- An article ----------------------------------------------------------------------------------
 
 
+@pytest.mark.policy("9 나")
 def test_an_article_shows_its_markdown_as_html_without_any_script(make_article):
     article = make_article(
         "Safe text",
@@ -181,6 +183,7 @@ def test_an_article_shows_its_markdown_as_html_without_any_script(make_article):
     assert "javascript:" not in html
 
 
+@pytest.mark.infra
 def test_an_article_page_runs_a_fixed_number_of_queries(
     make_article, product, other_product, django_assert_max_num_queries
 ):
@@ -277,6 +280,7 @@ def test_answers_are_taken_only_by_post(make_article):
     assert anonymous().get(helpful_url(article), {"answer": "yes"}).status_code == 405
 
 
+@pytest.mark.policy("1 가")
 def test_an_answer_is_stored_as_a_count_only(make_article, logged_in_client, member):
     article = make_article()
     # Every request writes its visit record (policy §1 나: method, path, status), which names
@@ -300,6 +304,7 @@ def _rows(table: str) -> int:
 # --- Suggestions on the new-inquiry page ---------------------------------------------------------
 
 
+@pytest.mark.policy("1 가")
 def test_find_articles_shows_matches_keeps_the_typed_form_and_creates_nothing(
     logged_in_client, member, make_article
 ):
@@ -404,6 +409,7 @@ def test_the_suggestion_endpoint_refuses_bad_input_with_400(db, params):
     assert response.json()["articles"] == []
 
 
+@pytest.mark.infra
 def test_the_suggestion_endpoint_runs_a_fixed_number_of_queries(
     make_article, product, django_assert_max_num_queries
 ):
@@ -447,6 +453,7 @@ def test_postgresql_lists_the_articles_with_the_words_in_their_title_first(make_
     ]
 
 
+@pytest.mark.policy("9 나")
 def test_the_typed_title_never_travels_in_an_address(db, make_article):
     """No personal data in URLs: a title may name a person, so it goes in the request's body."""
     make_article("Batch stops")

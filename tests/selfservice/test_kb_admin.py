@@ -13,7 +13,7 @@ from support import services
 from support.models import Inquiry
 from tests.support.conftest import detail
 
-pytestmark = pytest.mark.infra
+pytestmark = pytest.mark.feature
 
 ARTICLES = reverse("admin:selfservice_article_changelist")
 ADD_ARTICLE = reverse("admin:selfservice_article_add")
@@ -158,6 +158,7 @@ def test_the_list_shows_helpful_counts_and_is_searched_and_filtered(
         assert [article.pk for article in listed] == [found.pk], params
 
 
+@pytest.mark.policy("9 나")
 def test_the_change_page_previews_the_markdown_safely(client, login_as, make_article):
     article = make_article(body="**bold** <script>alert(1)</script>")
     login_as(role=SUPPORT_AGENT)
@@ -248,6 +249,7 @@ def test_a_draft_takes_only_the_staff_answer_and_the_title_written(
     assert client.get(reverse("kb:article", args=[article.slug])).status_code == 404
 
 
+@pytest.mark.law("고시 제8조")
 def test_the_draft_page_offers_answers_only_and_writes_an_access_record(
     client, login_as, resolved_inquiry, secret_member
 ):
@@ -263,6 +265,7 @@ def test_the_draft_page_offers_answers_only_and_writes_an_access_record(
     ).exists()
 
 
+@pytest.mark.policy("3")
 def test_a_draft_masks_the_members_details_written_in_an_answer(
     client, login_as, resolved_inquiry, make_staff
 ):
@@ -304,6 +307,7 @@ def test_a_bad_draft_form_gets_a_message_and_saves_nothing(
     assert not Article.objects.exists()
 
 
+@pytest.mark.policy("3")
 def test_the_member_message_or_a_note_cannot_be_posted_into_a_draft(
     client, login_as, resolved_inquiry
 ):

@@ -9,7 +9,7 @@ import pytest
 
 from tests.live import at_once
 
-pytestmark = pytest.mark.infra
+pytestmark = pytest.mark.feature
 
 YES, NO = 16, 8
 

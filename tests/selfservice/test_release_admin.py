@@ -27,7 +27,7 @@ from staff.models import AccessRecord
 from staff.roles import CONTRACT_MANAGER, PRIVACY_HANDLER, PRIVACY_OFFICER, SUPPORT_AGENT
 from tests.live import fresh_databases
 
-pytestmark = pytest.mark.infra
+pytestmark = pytest.mark.feature
 
 PATCH = os.urandom(300_000)  # past FILE_UPLOAD_MAX_MEMORY_SIZE: a temporary file, as in use
 RELEASES = reverse("admin:selfservice_release_changelist")
@@ -157,6 +157,7 @@ def test_a_file_that_grows_past_the_limit_while_copied_leaves_nothing(draft, set
         ("x" * 256, "name_long"),
     ],
 )
+@pytest.mark.policy("9 나")
 def test_a_name_that_could_be_read_as_a_path_or_hides_characters_is_refused(name, code):
     with pytest.raises(ReleaseFileRejected) as refused:
         releases.checked_name(name)
@@ -339,6 +340,7 @@ def test_supply_records_are_read_only_even_for_superusers(client, login_as, down
     assert record.file_name == "patch.zip"
 
 
+@pytest.mark.infra
 def test_the_release_list_counts_downloads_in_a_fixed_number_of_queries(
     client, login_as, make_release, make_member, django_assert_max_num_queries
 ):

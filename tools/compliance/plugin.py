@@ -15,6 +15,7 @@ import datetime
 import json
 import platform
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import django
@@ -22,7 +23,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
-from tools.compliance import policy
+from tools.compliance import policy, report
 
 PROPERTY = "compliance"
 MARKER_ERRORS = pytest.StashKey[list[str]]()
@@ -70,6 +71,7 @@ def _proof(item: pytest.Item, known: set[str]) -> tuple[dict, list[str]]:
             }
         ),
         "infra": item.get_closest_marker("infra") is not None,
+        "feature": item.get_closest_marker("feature") is not None,
         "doc": _first_line(item),
     }
     return proof, errors
@@ -111,12 +113,11 @@ class Results:
             test["outcome"] = "skipped"
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
-        total = len(self.tests)
-        marked = sum(1 for test in self.tests.values() if _marked(test))
-        share = marked / total if total else 0
+        kinds = Counter(report.kind(test) for test in self.tests.values())
         terminalreporter.write_line(
-            f"compliance: {marked} of {total} tests marked policy/law/infra ({share:.1%}); "
-            f"results in {self.path}"
+            f"compliance: of {len(self.tests)} tests {kinds['proving']} prove a clause or an "
+            f"article, {kinds['feature']} test features, {kinds['infra']} machinery, "
+            f"{kinds[None]} are unmarked; results in {self.path}"
         )
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
@@ -132,10 +133,6 @@ class Results:
         self.path.write_text(
             json.dumps(run, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )
-
-
-def _marked(test: dict) -> bool:
-    return bool(test["policy"] or test["law"] or test["infra"])
 
 
 def _backend() -> str:
