@@ -1,12 +1,15 @@
 """Benchmark of ``purge_expired`` and ``archive_closed_accounts`` on SQLite and PostgreSQL.
 
-For each backend: 1,000,000 expired visit records and 100,000 live ones are bulk-loaded, the
+For each backend: 1,000,000 expired visit records and 100,000 live ones are bulk-loaded (half of
+them by 10,000 members, in no order, as logged-in members make them; ``--members 0`` makes every
+visit anonymous, as earlier runs of this bench did), the
 database is copied, ``manage.py purge_expired`` runs as a subprocess on one copy and a plain
 ``DELETE … WHERE time < cutoff`` on the other; then 10,000 closed accounts are loaded and
 ``manage.py archive_closed_accounts`` moves them. Prints rows/s, the ratio, the command's peak
 RSS and the archive time. Targets: ratio ≤ 1.5, peak RSS < 200 MB, 10,000 accounts < 60 s.
 
-    .venv/bin/python bench/purge.py [--expired N] [--live N] [--accounts N] [--repeat N]
+    .venv/bin/python bench/purge.py [--expired N] [--live N] [--members N] [--accounts N]
+                                    [--repeat N]
                                     [--only sqlite|postgresql]
 
 PostgreSQL: ``BENCH_POSTGRES`` (default postgres://postgres@127.0.0.1:5432) and the database
@@ -66,20 +69,47 @@ def cutoff_now() -> tuple[datetime.datetime, datetime.datetime]:
     return datetime.datetime.fromisoformat(now), datetime.datetime.fromisoformat(cutoff)
 
 
-def visit_rows(count: int, start: datetime.datetime, end: datetime.datetime):
-    """``count`` anonymous visits spread evenly between ``start`` and ``end``, oldest first."""
+def visit_rows(count: int, start: datetime.datetime, end: datetime.datetime, members: range):
+    """``count`` visits spread evenly between ``start`` and ``end``, oldest first: every other
+    one by one of ``members`` (a stride prime to their number scatters them), the rest
+    anonymous."""
     step = (end - start) / count
     for n in range(count):
         yield {
             "time": start + step * n,
             "ip": f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}",
+            "member_id": members[n * 7919 % len(members)] if members and n % 2 else None,
             "method": "GET",
             "path": f"/support/articles/{n % 5000}/",
             "status": 200,
         }
 
 
-def load_visits(expired: int, live: int, now: str, cutoff: str) -> None:
+def load_members(count: int, now: datetime.datetime) -> range:
+    """Active members whose visits the bench writes; their primary keys."""
+    from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+
+    from accounts.models import User
+
+    base = (User.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    dataset.insert(
+        User,
+        (
+            {
+                "id": base + n,
+                "username": f"visitor{n:06d}",
+                "password": UNUSABLE_PASSWORD_PREFIX,
+                "company": f"Company {n}",
+                "project": f"Project {n}",
+                "date_joined": now - datetime.timedelta(days=800),
+            }
+            for n in range(count)
+        ),
+    )
+    return range(base, base + count)
+
+
+def load_visits(expired: int, live: int, members: int, now: str, cutoff: str) -> None:
     """(In the portal's process, bench/dataset.py.) The expired visits, the year before the
     cutoff, then the live ones after it; on PostgreSQL into the monthly partitions a site
     running the daily purge would have."""
@@ -93,6 +123,7 @@ def load_visits(expired: int, live: int, now: str, cutoff: str) -> None:
     if connection.vendor == "postgresql":
         since = cutoff - datetime.timedelta(days=365)
         partitions.ensure_months(category("visit").sources[0], now=now, cutoff=since)
+    visitors = load_members(members, now) if members else range(0)
     dataset.insert(
         VisitRecord,
         itertools.chain(
@@ -100,8 +131,9 @@ def load_visits(expired: int, live: int, now: str, cutoff: str) -> None:
                 expired,
                 cutoff - datetime.timedelta(days=365),
                 cutoff - datetime.timedelta(seconds=1),
+                visitors,
             ),
-            visit_rows(live, cutoff + datetime.timedelta(days=1), now),
+            visit_rows(live, cutoff + datetime.timedelta(days=1), now, visitors),
         ),
     )
     with connection.cursor() as cursor:
@@ -273,6 +305,7 @@ def bench_sqlite(args, now, cutoff) -> None:
         (work / "var").mkdir()
         migrate(env)
         dataset.run(env, "purge:load_visits", expired=args.expired, live=args.live,
+                    members=args.members,
                     now=now.isoformat(), cutoff=cutoff.isoformat())  # fmt: skip
         primary = work / "var" / "primary.sqlite3"
         base, copy = work / "base.sqlite3", work / "copy.sqlite3"
@@ -348,6 +381,7 @@ def bench_postgresql(args, now, cutoff) -> None:
         env["ARCHIVE_DATABASE_URL"] = f"{server}/{names['archive']}"
         migrate(env)
         dataset.run(env, "purge:load_visits", expired=args.expired, live=args.live,
+                    members=args.members,
                     now=now.isoformat(), cutoff=cutoff.isoformat())  # fmt: skip
         env["DATABASE_URL"] = f"{server}/{names['primary']}"
 
@@ -415,6 +449,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--expired", type=int, default=1_000_000)
     parser.add_argument("--live", type=int, default=100_000)
+    parser.add_argument("--members", type=int, default=10_000, help="0: anonymous visits only")
     parser.add_argument("--accounts", type=int, default=10_000)
     parser.add_argument("--batch-size", type=int, help="passed to purge_expired")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each side (median)")
@@ -427,7 +462,8 @@ def main() -> None:
     )
     now, cutoff = cutoff_now()
     print(
-        f"{args.expired:,} expired + {args.live:,} live visit records; "
+        f"{args.expired:,} expired + {args.live:,} live visit records, half of them by "
+        f"{args.members:,} members; "
         f"{args.accounts:,} closed accounts"
     )
     if args.only in (None, "sqlite"):

@@ -5,6 +5,10 @@ from django.views.generic import TemplateView
 from core import views
 from staff import views as staff_views
 
+# The admin's modules are found here, when the site is served, rather than at every start-up:
+# the daily purge and the other commands need none of them (SimpleAdminConfig in settings).
+admin.autodiscover()
+
 urlpatterns = [
     # The home page gathers what each app shows there through its own template tags.
     path("", TemplateView.as_view(template_name="home.html"), name="home"),

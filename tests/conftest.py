@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
@@ -15,6 +16,10 @@ from tests.live import BACKENDS, fresh_databases, live_portal
 # The compliance plugin checks every policy/law marker at collection and, on request, records
 # what each test proves; pytester runs its own tests' fake suites.
 pytest_plugins = ["tools.compliance.plugin", "pytester"]
+
+# The admin's screens register when the URLconf loads (SimpleAdminConfig); the tests that list
+# them at collection, before any request, need them registered first.
+admin.autodiscover()
 
 PASSWORD = "plum-orchard-1987!"
 STAFF_PASSWORD = "granite-ledger-4471!"

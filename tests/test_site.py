@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib import admin
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.db import connections
@@ -84,6 +85,25 @@ def test_deploy_check_is_clean_under_https_with_a_real_key():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+SCREENS_BEFORE_AND_AFTER_THE_CHECKS = """
+from django.contrib import admin
+from django.core import checks
+
+before = len(admin.site._registry)
+checks.run_checks()
+print(before, len(admin.site._registry))
+"""
+
+
+@pytest.mark.infra
+def test_commands_start_without_the_admin_screens_and_the_checks_still_check_them():
+    result = _manage("shell", "--no-imports", "-c", SCREENS_BEFORE_AND_AFTER_THE_CHECKS)
+    assert result.returncode == 0, result.stderr
+    before, after = map(int, result.stdout.split())
+    assert before == 0
+    assert after == len(admin.site._registry) > 20
 
 
 @pytest.mark.policy("9 나")

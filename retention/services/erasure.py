@@ -34,6 +34,10 @@ LOCK_ATTEMPTS = 3
 LOCK_NOT_AVAILABLE = "55P03"
 # SQLite's own default: a connection checkpoints once the WAL holds this many pages.
 SQLITE_AUTOCHECKPOINT_PAGES = 1000
+# How long the erasure's checkpoint waits for another connection's checkpoint, and how often
+# it tries meanwhile.
+CHECKPOINT_PATIENCE = 10.0
+CHECKPOINT_RETRY = 0.05
 
 
 def reverse_relations(model: type[models.Model]):
@@ -92,6 +96,60 @@ def delete_rows(rows: models.QuerySet) -> int:
                 raise TypeError(f"{model._meta.label}: cannot bulk-delete past {relation.name}")
         # _raw_delete is the one DELETE statement QuerySet.delete() itself issues when it may.
         return rows._raw_delete(using)
+
+
+def keep_only(survivors: models.QuerySet) -> int:
+    """SQLite: rebuild the table of ``survivors``' model holding those rows alone; return how
+    many rows went.
+
+    Deleting most of a table row by row updates every index once per row; copying the rows that
+    stay into a new table and dropping the old one writes each page once (Django's SQLite schema
+    editor alters tables the same way). The table's own ``CREATE`` statements are replayed, so
+    its columns, constraints and indexes stay as they were, and so does its ``AUTOINCREMENT``
+    counter: no id is ever handed out twice. It is one transaction: a crash leaves the old table
+    or the new one, never a mix. The dropped pages are zeroed (``secure_delete``) like deleted
+    rows. Writers wait for the whole rebuild, which callers keep short by the table's size.
+    """
+    model, using = survivors.model, survivors.db
+    connection = connections[using]
+    table = model._meta.db_table
+    kept_table = f"{table}__kept"
+    quote = connection.ops.quote_name
+    columns = [field.column for field in model._meta.concrete_fields]
+    select, params = survivors.values_list(
+        *(field.attname for field in model._meta.concrete_fields)
+    ).query.sql_with_params()
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        will_delete_from(using, [table])
+        cursor.execute(
+            "SELECT type, sql FROM sqlite_master WHERE tbl_name = %s AND sql IS NOT NULL", [table]
+        )
+        schema = cursor.fetchall()
+        create = [sql for kind, sql in schema if kind == "table"]
+        rest = [sql for kind, sql in schema if kind != "table"]
+        prefix = f"CREATE TABLE {quote(table)} "
+        if len(create) != 1 or not create[0].startswith(prefix):
+            raise ValueError(f"{table}: not a table this function can rebuild")
+        cursor.execute(f"SELECT count(*) FROM {quote(table)}")  # noqa: S608 (a model's own table)
+        (before,) = cursor.fetchone()
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        counter = cursor.fetchone()
+        cursor.execute(f"CREATE TABLE {quote(kept_table)} " + create[0].removeprefix(prefix))
+        cursor.execute(
+            f"INSERT INTO {quote(kept_table)} ({', '.join(map(quote, columns))}) {select}", params
+        )
+        kept = cursor.rowcount
+        cursor.execute(f"DROP TABLE {quote(table)}")
+        cursor.execute(f"ALTER TABLE {quote(kept_table)} RENAME TO {quote(table)}")
+        for sql in rest:
+            cursor.execute(sql)
+        if counter is not None:
+            # The copy set the counter to the highest id kept, or set none if nothing was kept.
+            cursor.execute("DELETE FROM sqlite_sequence WHERE name = %s", [table])
+            cursor.execute(
+                "INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, counter[0]]
+            )
+    return before - kept
 
 
 @dataclass
@@ -154,10 +212,7 @@ def make_unrecoverable(tables: dict[str, Iterable[str]]) -> dict[str, float]:
     for alias, names in ready.items():
         connection = connections[alias]
         if connection.vendor == "sqlite":
-            with connection.cursor() as cursor:
-                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                busy, _log_frames, _checkpointed = cursor.fetchone()
-            if busy:
+            if not _checkpoint_truncated(connection):
                 raise EraseIncomplete(alias)
         elif connection.vendor == "postgresql":
             pending = PendingErasure.objects.filter(database=alias)
@@ -172,6 +227,23 @@ def make_unrecoverable(tables: dict[str, Iterable[str]]) -> dict[str, float]:
             if left:
                 raise EraseIncomplete(f"{alias}: {', '.join(sorted(left))}")
     return held
+
+
+def _checkpoint_truncated(connection) -> bool:
+    """Checkpoint the WAL into the database file and truncate it; False if it stayed busy.
+
+    A site writing meanwhile checkpoints too: its first commit after a large purge finds a long
+    WAL and copies it back itself, and while it does, this checkpoint is refused at once rather
+    than waiting. So it is tried again for up to ``CHECKPOINT_PATIENCE`` seconds.
+    """
+    deadline = time.monotonic() + CHECKPOINT_PATIENCE
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy, _log_frames, _checkpointed = cursor.fetchone()
+            if not busy or time.monotonic() > deadline:
+                return not busy
+            time.sleep(CHECKPOINT_RETRY)
 
 
 def _in_transaction(alias: str) -> bool:

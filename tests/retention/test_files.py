@@ -228,3 +228,90 @@ def test_a_run_exits_0_with_one_line_per_category(var_dir):
     result = manage(var_dir, "purge_expired")
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.splitlines()) == 1 + 1 + 8 + 1 + 1
+
+
+MOSTLY_DUE = """
+from datetime import datetime
+from zoneinfo import ZoneInfo
+from accounts.models import VisitRecord
+
+made = datetime(2024, 1, 31, 10, tzinfo=ZoneInfo("Asia/Seoul"))
+VisitRecord.objects.bulk_create(
+    VisitRecord(time=made, ip="10.7.7.7", method="GET", path=f"/zq7-gone-{{n}}", status=200)
+    for n in range({due})
+)
+"""
+
+# A site busy throughout: visits written one after another from before the purge starts until
+# after it ends, through the rebuild and the erasure's checkpoint.
+WRITER = """
+import os
+from pathlib import Path
+from accounts import services
+
+written = 0
+while not Path(os.environ["STOP_FILE"]).exists():
+    services.record_visit(ip=None, member=None, method="GET", path=f"/zq7-new-{written}",
+                          status=200)
+    written += 1
+    if written == 1:
+        print("writing", flush=True)
+print(written, flush=True)
+"""
+
+
+def visit_table_root(var_dir: Path) -> int:
+    with sqlite3.connect(var_dir / "primary.sqlite3") as db:
+        (root,) = db.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'accounts_visitrecord'"
+        ).fetchone()
+    return root
+
+
+def count_visits(var_dir: Path, path_prefix: str) -> int:
+    with sqlite3.connect(var_dir / "primary.sqlite3") as db:
+        (count,) = db.execute(
+            "SELECT count(*) FROM accounts_visitrecord WHERE path LIKE ?", [path_prefix + "%"]
+        ).fetchone()
+    return count
+
+
+@pytest.mark.policy("6 나")
+def test_a_table_rebuilt_with_its_staying_rows_leaves_no_byte_of_the_others(var_dir):
+    run(var_dir, MOSTLY_DUE.format(due=60))
+    run(var_dir, SETUP)
+    root = visit_table_root(var_dir)
+    with site_running(var_dir):
+        result = manage(var_dir, "purge_expired", "--batch-size", "10")
+        assert result.returncode == 0, result.stderr
+        assert visit_table_root(var_dir) != root, "the table was rebuilt, not emptied in place"
+        assert files_containing(var_dir, b"/zq7-gone-") == []
+        assert files_containing(var_dir, b"10.7.7.7") == []
+
+
+@pytest.mark.policy("5 나", "6 나")
+def test_a_busy_site_loses_no_visit_to_the_rebuild_and_the_erasure_still_completes(
+    var_dir, tmp_path
+):
+    run(var_dir, MOSTLY_DUE.format(due=100_000))
+    root = visit_table_root(var_dir)
+    stop = tmp_path / "stop"
+    writer = subprocess.Popen(  # noqa: S603
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", WRITER],
+        cwd=ROOT,
+        env={**environment(var_dir), "STOP_FILE": str(stop)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert writer.stdout.readline() == "writing\n", writer.stderr.read()
+        result = manage(var_dir, "purge_expired", "--batch-size", "1000")
+    finally:
+        stop.touch()
+        out, err = writer.communicate(timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert writer.returncode == 0, err
+    assert visit_table_root(var_dir) != root, "the table was rebuilt while the visits came in"
+    assert count_visits(var_dir, "/zq7-gone-") == 0
+    assert count_visits(var_dir, "/zq7-new-") == int(out)

@@ -8,10 +8,12 @@ import pytest
 from django.core.management import CommandError
 from django.db import connection
 from django.db.models.signals import post_init, pre_delete
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User, VisitRecord
-from retention.models import ArchivedMember, ArchivedRecord, PurgeRun
+from retention.models import ArchivedMember, ArchivedRecord, PurgeRun, member_key
 from retention.registry import CATEGORIES, EXPIRING
+from retention.services import holds
 from retention.services import purge as purge_service
 from retention.services.erasure import SQLITE_AUTOCHECKPOINT_PAGES
 from tests.retention.conftest import BOTH, lock_held_elsewhere, make_row, purge, seoul
@@ -126,7 +128,11 @@ def test_rows_are_deleted_in_batches_without_loading_a_single_instance(member):
         VisitRecord(time=MADE, member=member, method="GET", path=f"/{n}", status=200)
         for n in range(23)
     )
-    live = VisitRecord.objects.create(member=member, method="GET", path="/live", status=200)
+    # As many staying rows as due ones: the table is emptied in batches, not rebuilt.
+    live = {
+        VisitRecord.objects.create(member=member, method="GET", path="/live", status=200).pk
+        for _ in range(23)
+    }
     loaded = []
 
     def count_instances(sender, instance, **kwargs):
@@ -141,7 +147,7 @@ def test_rows_are_deleted_in_batches_without_loading_a_single_instance(member):
         post_init.disconnect(count_instances, sender=VisitRecord)
         pre_delete.disconnect(count_instances, sender=VisitRecord)
     assert loaded == []
-    assert list(VisitRecord.objects.values_list("pk", flat=True)) == [live.pk]
+    assert set(VisitRecord.objects.values_list("pk", flat=True)) == live
     assert any(line.startswith("visit deleted=23 ") for line in lines)
 
 
@@ -250,3 +256,67 @@ def test_sqlite_checkpoints_wait_for_the_erasure_while_the_purge_deletes(monkeyp
         cursor.execute("PRAGMA wal_autocheckpoint")
         after = cursor.fetchone()[0]
     assert (seen, after) == ([0], SQLITE_AUTOCHECKPOINT_PAGES)
+
+
+def visit_table_schema() -> list[tuple[str, str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'accounts_visitrecord' "
+            "ORDER BY name"
+        )
+        return cursor.fetchall()
+
+
+def visits() -> list[dict]:
+    return list(VisitRecord.objects.order_by("pk").values())
+
+
+@pytest.mark.policy("6 나", "5 나")
+def test_a_table_mostly_due_is_rebuilt_with_exactly_the_rows_that_stay(make_member):
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL drops the months of a partitioned table instead")
+    held, free = make_member(username="held0001"), make_member(username="free0001")
+    holds.place_hold(
+        member_key=member_key(held.pk),
+        reason="Dispute 2024-17",
+        review_on=datetime.date(2025, 1, 1),
+        placed_by=None,
+    )
+    staying = [
+        VisitRecord.objects.create(
+            time=DUE["visit"], member=member, ip="10.0.0.9", method="POST", path="/s", status=302
+        )
+        for member in (held, free, None)
+    ]
+    for member in (held, held, *(free, None) * 10):
+        VisitRecord.objects.create(
+            time=MADE, member=member, ip="10.0.0.8", method="GET", path="/d", status=200
+        )
+    highest = VisitRecord.objects.order_by("pk").last().pk
+    schema = visit_table_schema()
+    expected = [
+        row for row in visits() if row["time"] == DUE["visit"] or row["member_id"] == held.pk
+    ]
+
+    with CaptureQueriesContext(connection) as queries:
+        lines = purge("--batch-size", "5", at=DUE["visit"])
+
+    assert any('DROP TABLE "accounts_visitrecord"' in query["sql"] for query in queries)
+    assert visits() == expected
+    assert len(expected) == len(staying) + 2
+    assert any(line.startswith("visit deleted=20 held=2 ") for line in lines)
+    assert visit_table_schema() == schema
+    # The last ids went with their rows; AUTOINCREMENT still never hands one out twice.
+    assert VisitRecord.objects.create(method="GET", path="/n", status=200).pk == highest + 1
+
+
+def test_a_table_mostly_staying_is_emptied_in_windows(member):
+    for n in range(12):
+        VisitRecord.objects.create(
+            time=MADE if n < 6 else DUE["visit"], member=member, method="GET", path="/", status=200
+        )
+    with CaptureQueriesContext(connection) as queries:
+        lines = purge("--batch-size", "2", at=DUE["visit"])
+    assert not any("DROP TABLE" in query["sql"] for query in queries)
+    assert VisitRecord.objects.filter(time=MADE).count() == 0
+    assert any(line.startswith("visit deleted=6 ") for line in lines)
