@@ -59,6 +59,7 @@ def other_product(db):
     return Product.objects.create(slug="acme-scheduler", name="Acme Scheduler")
 
 
+@pytest.mark.policy("2 나")
 def test_the_list_shows_the_published_releases_of_the_members_product_newest_first(
     logged_in_client, make_release, other_product
 ):
