@@ -35,6 +35,7 @@ IMPLEMENTED_BY: dict[str, tuple[str, ...]] = {
     ),
     "6 가": ("retention.services.archiving.archive_closed_accounts",),
     "6 나": (
+        "retention.services.erasure.keep_only",
         "retention.services.erasure.make_unrecoverable",
         "retention.services.files.sweep",
         "retention.services.purge.purge_expired",
