@@ -70,6 +70,32 @@ class PolicyStanding:
     to_acknowledge: PolicyVersion | None = None
 
 
+def _last_consent_change(now: datetime.datetime) -> QuerySet[PolicyVersion]:
+    """The versions in force by ``now`` that changed what members consented to, latest first."""
+    return (
+        live_versions()
+        .filter(requires_consent=True, effective_at__lte=now)
+        .order_by("-effective_at")
+    )
+
+
+def _agreements_since(changed_at) -> QuerySet[Consent]:
+    """Agreements (at sign-up or again) to a version taking effect at or after ``changed_at``."""
+    return Consent.objects.filter(
+        kind__in=[Consent.Kind.SIGNUP, Consent.Kind.RECONSENT],
+        policy_version__effective_at__gte=changed_at,
+    )
+
+
+def must_agree_again(members: QuerySet, *, now: datetime.datetime | None = None) -> QuerySet:
+    """Those of ``members`` for whom ``policy_standing`` would say ``to_agree``, in one query."""
+    now = now or timezone.now()
+    changed_at = _last_consent_change(now).values_list("effective_at", flat=True).first()
+    if changed_at is None:
+        return members.none()
+    return members.exclude(Exists(_agreements_since(changed_at).filter(member=OuterRef("pk"))))
+
+
 def policy_standing(member, *, now: datetime.datetime | None = None) -> PolicyStanding:
     """The member's standing with the version in force, in one query (every page asks).
 
@@ -81,24 +107,13 @@ def policy_standing(member, *, now: datetime.datetime | None = None) -> PolicySt
     if not _is_member(member):
         return PolicyStanding()
     now = now or timezone.now()
-    last_change = (
-        live_versions()
-        .filter(requires_consent=True, effective_at__lte=now)
-        .order_by("-effective_at")
-        .values("effective_at")[:1]
-    )
     version = (
         live_versions()
         .filter(effective_at__lte=now)
         .order_by("-effective_at")
         .annotate(
-            changed_at=Subquery(last_change),
-            agreed_since=Exists(
-                member.consents.filter(
-                    kind__in=[Consent.Kind.SIGNUP, Consent.Kind.RECONSENT],
-                    policy_version__effective_at__gte=OuterRef("changed_at"),
-                )
-            ),
+            changed_at=Subquery(_last_consent_change(now).values("effective_at")[:1]),
+            agreed_since=Exists(_agreements_since(OuterRef("changed_at")).filter(member=member)),
             seen=Exists(member.consents.filter(policy_version=OuterRef("pk"))),
         )
         .first()

@@ -5,17 +5,11 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from compliance.checks import AMBER, GREEN, RED, Check, admin_url, when
-from privacy.models import Consent
-from privacy.selectors import (
-    live_versions,
-    policy_in_force,
-    upcoming_versions,
-)
+from privacy.selectors import must_agree_again, policy_in_force, upcoming_versions
 
 
 def policy_versions(*, now: datetime.datetime) -> list[Check]:
@@ -51,27 +45,10 @@ def policy_versions(*, now: datetime.datetime) -> list[Check]:
 
 
 def reconsent(*, now: datetime.datetime) -> list[Check]:
-    """Open members' accounts that must agree again before going on (the rule of
-    ``privacy.selectors.policy_standing``, counted in one query): amber while any must."""
-    changed_at = (
-        live_versions()
-        .filter(requires_consent=True, effective_at__lte=now)
-        .order_by("-effective_at")
-        .values_list("effective_at", flat=True)
-        .first()
-    )
-    count = 0
-    if changed_at is not None:
-        agreed = Consent.objects.filter(
-            member=OuterRef("pk"),
-            kind__in=[Consent.Kind.SIGNUP, Consent.Kind.RECONSENT],
-            policy_version__effective_at__gte=changed_at,
-        )
-        count = (
-            User.objects.filter(is_staff=False, is_active=True, closed_at__isnull=True)
-            .exclude(Exists(agreed))
-            .count()
-        )
+    """Open members' accounts that must agree again before going on
+    (``privacy.selectors.must_agree_again``): amber while any must."""
+    members = User.objects.filter(is_staff=False, is_active=True, closed_at__isnull=True)
+    count = must_agree_again(members, now=now).count()
     return [
         Check(
             area="policy",

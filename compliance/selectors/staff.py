@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,7 +13,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from compliance.checks import AMBER, GREEN, RED, Check, admin_url, local_today
-from staff.models import PrivilegeChange, StaffCredential
+from staff.models import PrivilegeChange
+from staff.selectors.passwords import with_expired_passwords
 from staff.selectors.review import unreviewed_months
 
 # An account unused this long is one to remove (제5조 ①).
@@ -75,14 +76,10 @@ def second_factor(*, now: datetime.datetime) -> list[Check]:
 
 
 def staff_passwords(*, now: datetime.datetime) -> list[Check]:
-    """Staff passwords older than ``STAFF_PASSWORD_MAX_AGE_DAYS`` or of unknown age (as
-    ``staff.selectors.passwords.password_expired`` decides for one account), amber."""
-    limit = now - datetime.timedelta(days=settings.STAFF_PASSWORD_MAX_AGE_DAYS)
-    changed = StaffCredential.objects.filter(user=OuterRef("pk")).values("password_changed_at")
+    """Staff passwords past their age or of unknown age, by the rule the admin itself enforces
+    (``staff.selectors.passwords``), amber."""
     expired = list(
-        _staff()
-        .annotate(changed=Subquery(changed[:1]))
-        .filter(Q(changed__isnull=True) | Q(changed__lte=limit))
+        with_expired_passwords(_staff(), now=now)
         .order_by("username")
         .values_list("username", flat=True)
     )

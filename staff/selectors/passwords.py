@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import User
@@ -20,15 +21,18 @@ def used_passwords(user: User) -> list[str]:
     return hashes[: settings.STAFF_PASSWORD_HISTORY]
 
 
-def password_expired(user: User, *, now: datetime.datetime | None = None) -> bool:
-    """Whether the staff password is older than ``STAFF_PASSWORD_MAX_AGE_DAYS`` (or of unknown
-    age, as for an account just given staff rights)."""
-    changed = (
-        StaffCredential.objects.filter(user=user)
-        .values_list("password_changed_at", flat=True)
-        .first()
+def with_expired_passwords(
+    users: QuerySet[User], *, now: datetime.datetime | None = None
+) -> QuerySet[User]:
+    """Those of ``users`` whose password is older than ``STAFF_PASSWORD_MAX_AGE_DAYS`` or of
+    unknown age (an account just given staff rights has no staff password yet)."""
+    limit = (now or timezone.now()) - datetime.timedelta(days=settings.STAFF_PASSWORD_MAX_AGE_DAYS)
+    changed = StaffCredential.objects.filter(user=OuterRef("pk")).values("password_changed_at")
+    return users.annotate(changed=Subquery(changed[:1])).filter(
+        Q(changed__isnull=True) | Q(changed__lte=limit)
     )
-    if changed is None:
-        return True
-    age = (now or timezone.now()) - changed
-    return age >= datetime.timedelta(days=settings.STAFF_PASSWORD_MAX_AGE_DAYS)
+
+
+def password_expired(user: User, *, now: datetime.datetime | None = None) -> bool:
+    """Whether the staff password of ``user`` is past its age (see ``with_expired_passwords``)."""
+    return with_expired_passwords(User.objects.filter(pk=user.pk), now=now).exists()
