@@ -56,3 +56,10 @@ def validate_download_reason(reason: str) -> None:
             % {"limit": DOWNLOAD_REASON_MIN_LENGTH},
             code="reason_too_short",
         )
+
+
+def clean_download_reason(reason: str) -> str:
+    """``reason`` as the access record keeps it (고시 제8조); ValidationError when it is missing or
+    too short, before any data is read."""
+    validate_download_reason(reason)
+    return reason.strip()

@@ -24,7 +24,7 @@ from privacy.selectors import restricted_member_ids
 from staff.exceptions import NotAMember
 from staff.models import AccessRecord
 from staff.services import audit
-from staff.validators import validate_download_reason
+from staff.validators import clean_download_reason
 
 EXPORT_COLUMNS = ("username", "company", "project", "product", "date_joined", "is_active")
 # What the access record of a staff-made export of one member's data names as its detail.
@@ -150,18 +150,11 @@ def exportable(members: QuerySet[User]) -> QuerySet[User]:
     )
 
 
-def _download_reason(reason: str) -> str:
-    """``reason`` as the access record keeps it; ValidationError when it is missing or too
-    short (고시 제8조), before any data is read."""
-    validate_download_reason(reason)
-    return reason.strip()
-
-
 @transaction.atomic
 def export_members(*, members: QuerySet[User], staff: User, ip: str | None, reason: str) -> str:
     """CSV of the members' items for a staff export, with its access record naming each one
     and the reason for the download (고시 제8조)."""
-    reason = _download_reason(reason)
+    reason = clean_download_reason(reason)
     rows = list(exportable(members))
     text = csv_text(
         EXPORT_COLUMNS,
@@ -199,7 +192,7 @@ def export_member_data(*, member: User, staff: User, ip: str | None, reason: str
     member. A staff account or a withdrawn member (whose data is kept, not used) is refused
     with ``NotAMember``.
     """
-    reason = _download_reason(reason)
+    reason = clean_download_reason(reason)
     _member(member)
     if member.is_closed:
         raise NotAMember

@@ -14,7 +14,7 @@ from staff.exceptions import AlreadySignedOff, ReviewNotOver
 from staff.models import AccessRecord, AccessReviewSignOff
 from staff.selectors.review import access_review, can_sign_off, month_bounds
 from staff.services.audit import record_access
-from staff.validators import validate_download_reason
+from staff.validators import clean_download_reason
 
 
 @transaction.atomic
@@ -64,7 +64,7 @@ def export_review(
     ``header`` names the columns in the reader's language. The review names staff, never a
     member, so the record names no member.
     """
-    validate_download_reason(reason)
+    reason = clean_download_reason(reason)
     review = access_review(month=month)
     rows = []
     for handler in review.handlers:
@@ -99,7 +99,7 @@ def export_review(
         action=AccessRecord.Action.EXPORT,
         target=REVIEW_TARGET,
         detail=f"{month:%Y-%m} csv rows={len(rows)}",
-        reason=reason.strip(),
+        reason=reason,
     )
     return csv_text(header, rows)
 
