@@ -23,7 +23,8 @@ member_retention = Hook(
     while the clock has not started). ``records`` has the member's own records that the my-data
     page shows, one entry per table in registry order, with ``category``, ``rows`` (a queryset
     of the member's rows, newest first), ``count`` (how many) and ``due_date(row)`` (when that
-    row is destroyed).""",
+    row is destroyed). ``holds(model)`` says whether any table of ``model`` ("app.model") in the
+    registry has a row of the member, from the same query.""",
 )
 
 export_sections = Contributions(

@@ -50,7 +50,7 @@ from privacy.models import PrivacyRequest
 from privacy.selectors import member_disclosures, member_requests, policy_in_force
 from privacy.services import record_request
 
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MEMBER_BACKEND = "accounts.backends.MemberBackend"
 form_methods = require_http_methods(["GET", "POST"])
 
 
@@ -93,7 +93,7 @@ def signup(request):
         except IdTaken:
             form.add_error("username", form.id_taken_error())
         else:
-            login(request, member, backend=MODEL_BACKEND)
+            login(request, member, backend=MEMBER_BACKEND)
             services.record_identity_verification(
                 member=member, ip=client_ip(request), kind=IdentityVerification.Kind.LOGIN
             )
@@ -190,10 +190,15 @@ def me(request):
             "consents": selectors.member_consents(member),
             "record_tables": selectors.record_tables(retention.records, pages=request.GET),
             "schedule": retention.schedule,
-            # Policy §3: provisions to third parties, unless the law forbids telling.
-            "disclosures": member_disclosures(member),
+            # Policy §3: provisions to third parties, unless the law forbids telling. Most
+            # members have none of these or of requests: the count query already says so.
+            "disclosures": (
+                member_disclosures(member) if retention.holds("privacy.disclosedmember") else []
+            ),
             # Policy §7: the member's requests, their outcome and a refusal's reasons.
-            "privacy_requests": member_requests(member),
+            "privacy_requests": (
+                member_requests(member) if retention.holds("privacy.privacyrequest") else []
+            ),
             "member_panels": [panel for panel in hooks.member_panels(member) if panel],
         },
     )

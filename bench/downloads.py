@@ -78,7 +78,7 @@ def session() -> None:
     user = User.objects.get(username="downloader01")
     stored = SessionStore()
     stored[SESSION_KEY] = str(user.pk)
-    stored[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    stored[BACKEND_SESSION_KEY] = "accounts.backends.MemberBackend"
     stored[HASH_SESSION_KEY] = user.get_session_auth_hash()
     stored.create()
     item = ReleaseFile.objects.get()

@@ -102,7 +102,7 @@ def load(members: int, visits: int) -> None:
     for user in (member, admin):
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "accounts.backends.MemberBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session[reauth.SESSION_KEY] = now.timestamp()
         session.create()

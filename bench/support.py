@@ -125,7 +125,7 @@ def agent_and_sessions() -> None:
     for user in (User.objects.get(username="member0000001"), agent):
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "accounts.backends.MemberBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         print(session.session_key)

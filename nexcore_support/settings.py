@@ -173,7 +173,7 @@ DATABASE_ROUTERS = ["retention.routers.ArchiveRouter"]
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.MemberBackend",
 ]
 PASSWORD_HASHERS = [
     "accounts.hashers.Argon2PasswordHasher",

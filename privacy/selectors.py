@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from privacy.models import (
@@ -36,6 +36,27 @@ def upcoming_versions(*, now: datetime.datetime | None = None) -> QuerySet[Polic
     return live_versions().filter(effective_at__gt=now).order_by("effective_at")
 
 
+def in_force_and_upcoming(*, now: datetime.datetime | None = None) -> QuerySet[PolicyVersion]:
+    """The version in force and the announced ones after it, in order of taking effect: what
+    the banner of a coming change (policy §12) shows and compares with, in one query."""
+    now = now or timezone.now()
+    in_force = live_versions().filter(effective_at__lte=now).order_by("-effective_at")
+    return (
+        live_versions()
+        .filter(Q(effective_at__gt=now) | Q(pk=Subquery(in_force.values("pk")[:1])))
+        .order_by("effective_at")
+    )
+
+
+def split_in_force(
+    versions: list[PolicyVersion], *, now: datetime.datetime
+) -> tuple[PolicyVersion | None, list[PolicyVersion]]:
+    """``in_force_and_upcoming``'s rows as (the version in force, the upcoming ones)."""
+    if versions and versions[0].effective_at <= now:
+        return versions[0], versions[1:]
+    return None, versions
+
+
 def latest_announced_version() -> PolicyVersion | None:
     return live_versions().order_by("-effective_at").first()
 
@@ -56,7 +77,8 @@ def published_notices(*, now: datetime.datetime | None = None) -> QuerySet[Notic
     return Notice.objects.filter(published_at__lte=now).order_by("-pinned", "-published_at", "-id")
 
 
-def _is_member(user) -> bool:
+def is_member(user) -> bool:
+    """A logged-in member, not a staff account: whom the policy banners and consent concern."""
     return getattr(user, "is_authenticated", False) and not user.is_staff
 
 
@@ -68,6 +90,9 @@ class PolicyStanding:
 
     to_agree: PolicyVersion | None = None
     to_acknowledge: PolicyVersion | None = None
+    # What the banner of a coming change shows (read in the same query as the standing).
+    in_force: PolicyVersion | None = None
+    upcoming: tuple[PolicyVersion, ...] = ()
 
 
 def _last_consent_change(now: datetime.datetime) -> QuerySet[PolicyVersion]:
@@ -97,32 +122,38 @@ def must_agree_again(members: QuerySet, *, now: datetime.datetime | None = None)
 
 
 def policy_standing(member, *, now: datetime.datetime | None = None) -> PolicyStanding:
-    """The member's standing with the version in force, in one query (every page asks).
+    """The member's standing with the version in force, and the versions announced after it,
+    in one query (every page asks).
 
     A member must agree again when a version changing what members consented to has taken
     effect since their last agreement (at sign-up or again); agreeing to the version in force
     covers every such change before it. Otherwise a version in force that the member has
     neither agreed to nor acknowledged is to be acknowledged.
     """
-    if not _is_member(member):
+    if not is_member(member):
         return PolicyStanding()
     now = now or timezone.now()
-    version = (
-        live_versions()
-        .filter(effective_at__lte=now)
-        .order_by("-effective_at")
-        .annotate(
-            changed_at=Subquery(_last_consent_change(now).values("effective_at")[:1]),
-            agreed_since=Exists(_agreements_since(OuterRef("changed_at")).filter(member=member)),
-            seen=Exists(member.consents.filter(policy_version=OuterRef("pk"))),
-        )
-        .first()
+    version, upcoming = split_in_force(
+        list(
+            in_force_and_upcoming(now=now).annotate(
+                changed_at=Subquery(_last_consent_change(now).values("effective_at")[:1]),
+                agreed_since=Exists(
+                    _agreements_since(OuterRef("changed_at")).filter(member=member)
+                ),
+                seen=Exists(member.consents.filter(policy_version=OuterRef("pk"))),
+            )
+        ),
+        now=now,
     )
     if version is None:
-        return PolicyStanding()
+        return PolicyStanding(upcoming=tuple(upcoming))
     if version.changed_at is not None and not version.agreed_since:
-        return PolicyStanding(to_agree=version)
-    return PolicyStanding(to_acknowledge=None if version.seen else version)
+        return PolicyStanding(to_agree=version, in_force=version, upcoming=tuple(upcoming))
+    return PolicyStanding(
+        to_acknowledge=None if version.seen else version,
+        in_force=version,
+        upcoming=tuple(upcoming),
+    )
 
 
 def version_to_acknowledge(member, *, now: datetime.datetime | None = None) -> PolicyVersion | None:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Min, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, Min, Q, QuerySet, Subquery, Value
 from django.utils import timezone, translation
 
 from retention.models import ArchivedMember, LegalHold, member_key
@@ -179,10 +179,17 @@ class MemberRetention:
     ``records``: the sources whose model says what a member sees of it (``member_columns``),
     in the registry's order, each with the member's rows newest first by the first of those
     columns; consents and disclosures have pages of their own.
+
+    ``held``: the sources ("app_label.modelname") holding any row of the member, so that a page
+    need not ask again for a list it would find empty.
     """
 
     schedule: list[ScheduledDeletion]
     records: list[MemberRecords]
+    held: frozenset[str]
+
+    def holds(self, model: str) -> bool:
+        return model in self.held
 
 
 def _scalar(rows: QuerySet, aggregate) -> Subquery:
@@ -197,7 +204,7 @@ def member_retention(member) -> MemberRetention:
     One subquery per registered source, however many records the member has: the my-data page
     then reads only the pages of rows it shows.
     """
-    aggregates, dated, listed = {}, [], []
+    aggregates, dated, listed, holding = {}, [], [], {}
     for entry in (*CATEGORIES, WITH_THE_ACCOUNT):
         sources = _member_sources(entry)
         if not sources:
@@ -207,6 +214,9 @@ def member_retention(member) -> MemberRetention:
             mine = source.owned_by(pks=[member.pk], usernames=[member.username])
             oldest.append(f"oldest_{len(aggregates)}")
             aggregates[oldest[-1]] = _scalar(source.rows().filter(mine), Min(source.clock))
+            holds = f"holds_{len(aggregates)}"
+            holding[holds] = source.model
+            aggregates[holds] = Exists(source.rows().filter(mine))
             columns = getattr(source.model_class, "member_columns", ())
             if not columns:
                 continue
@@ -228,7 +238,8 @@ def member_retention(member) -> MemberRetention:
         MemberRecords(entry, source, rows, values[count] or 0)
         for entry, source, rows, count in listed
     ]
-    return MemberRetention(schedule=schedule, records=records)
+    held = frozenset(model for name, model in holding.items() if values[name])
+    return MemberRetention(schedule=schedule, records=records, held=held)
 
 
 @dataclass(frozen=True)

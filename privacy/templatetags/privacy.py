@@ -1,9 +1,16 @@
 from django import template
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from privacy.selectors import policy_in_force, published_notices, upcoming_versions
+from privacy.middleware import standing_of
+from privacy.selectors import (
+    in_force_and_upcoming,
+    is_member,
+    published_notices,
+    split_in_force,
+)
 
 register = template.Library()
 
@@ -32,11 +39,19 @@ def latest_notices(count=5):
     return published_notices()[:count]
 
 
-@register.inclusion_tag("privacy/includes/upcoming_banner.html")
-def upcoming_policy_banner():
-    """``{% upcoming_policy_banner %}``: policy §12, a change announced and not yet in force."""
-    upcoming = list(upcoming_versions())
-    return {"upcoming": upcoming, "in_force": policy_in_force() if upcoming else None}
+@register.inclusion_tag("privacy/includes/upcoming_banner.html", takes_context=True)
+def upcoming_policy_banner(context):
+    """``{% upcoming_policy_banner %}``: policy §12, a change announced and not yet in force.
+
+    A member's page has read the versions with the member's standing already.
+    """
+    request = context.get("request")
+    if request is not None and is_member(request.user):
+        standing = standing_of(request)
+        return {"upcoming": standing.upcoming, "in_force": standing.in_force}
+    now = timezone.now()
+    in_force, upcoming = split_in_force(list(in_force_and_upcoming(now=now)), now=now)
+    return {"upcoming": upcoming, "in_force": in_force}
 
 
 @register.inclusion_tag("includes/support_contact.html")

@@ -153,11 +153,10 @@ def test_my_data_takes_the_same_few_queries_with_one_record_or_a_hundred_and_twe
     reauthed_client, member
 ):
     # Every member has visits and identity verifications (the login): a page of each is read.
-    # One more query than the tables asks whether a policy change is announced (§12 banner).
     few = count_queries(reauthed_client)
     visits(member, 120, start=datetime.datetime(2026, 1, 1, tzinfo=SEOUL))
     identity_verifications(member, 120)
-    assert count_queries(reauthed_client) == few <= 15
+    assert count_queries(reauthed_client) == few <= 12
     assert count_queries(reauthed_client, {"visit-visitrecord": "3"}) == few
 
 
@@ -171,6 +170,17 @@ def test_the_members_privacy_requests_are_read_in_one_query_however_many(reauthe
             refused=True,
         )
     assert count_queries(reauthed_client) == one
+
+
+def test_lists_the_member_has_nothing_in_are_not_read(reauthed_client, member):
+    # The count query has found no request, no disclosure; the member's product came with the
+    # member.
+    with CaptureQueriesContext(connection) as queries:
+        reauthed_client.get(ME)
+    tables = " ".join(query["sql"].split("WHERE")[0] for query in queries)
+    for table in ("privacy_privacyrequest", "privacy_disclosure", "accounts_product"):
+        assert f'FROM "{table}"' not in tables
+    assert member.product.name in reauthed_client.get(ME).content.decode()
 
 
 def test_each_table_with_records_adds_one_query_however_many_records(reauthed_client, member):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from privacy.services import withdraw_policy_version
@@ -78,6 +80,28 @@ def test_the_announced_version_is_on_my_data(client, make_member, reworded):
         client.post(reverse("accounts:reauth"), {"password": PASSWORD})
         html = client.get(reverse("accounts:me")).content.decode()
     assert "2026-03-10" in html and reverse("privacy:version", args=["2.0"]) in html
+    assert reverse("privacy:diff", args=["1.0", "2.0"]) in html
+
+
+def test_a_members_page_reads_the_versions_once_for_the_standing_and_the_banner(
+    client, make_member, reworded
+):
+    with time_machine.travel(seoul(2026, 3, 5), tick=False):
+        login(client, make_member())
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(reverse("home")).content.decode()
+    assert 'class="banner"' in html and reverse("privacy:diff", args=["1.0", "2.0"]) in html
+    reads = [query["sql"] for query in queries if query["sql"].startswith("SELECT")]
+    assert sum('FROM "privacy_policyversion"' in sql.split("WHERE")[0] for sql in reads) == 1
+
+
+def test_no_banner_once_the_announced_version_is_in_force_for_a_member(
+    client, make_member, reworded
+):
+    with time_machine.travel(seoul(2026, 3, 10, 0, 1), tick=False):
+        login(client, make_member())
+        html = client.get(reverse("home")).content.decode()
+    assert reverse("privacy:diff", args=["1.0", "2.0"]) not in html
 
 
 def test_a_version_not_yet_in_force_says_so_and_names_the_one_that_is(client, reworded):
