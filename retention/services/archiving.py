@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import base64
 import datetime
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db import DatabaseError, models, transaction
+from django.db import DatabaseError, connections, models, transaction
 from django.db.models import CASCADE, SET_NULL, F, ForeignObjectRel, Value
+from django.db.models.constants import LOOKUP_SEP
 from django.utils import timezone
 
 from privacy.models import Consent
@@ -176,23 +178,19 @@ def _copy_members(batch: Batch) -> None:
             }
         )
     rows = [
-        ArchivedMember(
-            source_key=batch.by_pk[member.pk],
-            username=member.username,
-            company=member.company,
-            project=member.project,
-            product_name=member.product.name if member.product else "",
-            date_joined=member.date_joined,
-            closed_at=member.closed_at,
-            consents=consents[member.pk],
-        )
+        {
+            "source_key": batch.by_pk[member.pk],
+            "username": member.username,
+            "company": member.company,
+            "project": member.project,
+            "product_name": member.product.name if member.product else "",
+            "date_joined": member.date_joined,
+            "closed_at": member.closed_at,
+            "consents": consents[member.pk],
+        }
         for member in batch.members
     ]
-    _upsert(
-        ArchivedMember,
-        rows,
-        ["username", "company", "project", "product_name", "date_joined", "closed_at", "consents"],
-    )
+    _upsert(ArchivedMember, rows)
 
 
 def _copy_records(entry: Category, source: Source, rows: list[dict]) -> None:
@@ -200,37 +198,104 @@ def _copy_records(entry: Category, source: Source, rows: list[dict]) -> None:
     model = source.model_class
     pk_name = model._meta.pk.attname
     copies = [
-        ArchivedRecord(
-            source_key=source_key(model, row[pk_name]),
-            category=entry.key,
-            member_key=row.pop("_member_key"),
-            time=as_moment(row.pop("_clock")),
-            data=_json_ready(row),
-        )
+        {
+            "source_key": source_key(model, row[pk_name]),
+            "category": entry.key,
+            "member_key": row.pop("_member_key"),
+            "time": as_moment(row.pop("_clock")),
+            "data": _json_ready(row),
+        }
         for row in rows
     ]
-    _upsert(ArchivedRecord, copies, ["category", "member_key", "time", "data"])
+    _upsert(ArchivedRecord, copies)
 
 
-def _upsert(model, rows: list, update_fields: list[str]) -> None:
-    """Insert ``rows`` into the archive or update the copies already there (keyed by source),
-    then check they are all there: a re-run after a crash converges without duplicates."""
+def _upsert(model, rows: list[dict]) -> None:
+    """Insert ``rows`` (the same fields each, ``source_key`` among them) into the archive or
+    update the copies already there, then check they are all there: a re-run after a crash
+    converges without duplicates. A new row's other fields take their defaults."""
+    connection = connections[ARCHIVE]
     with transaction.atomic(using=ARCHIVE):
-        model.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["source_key"],
-            update_fields=update_fields,
-            batch_size=500,
-        )
-    keys = [row.source_key for row in rows]
+        if connection.vendor == "postgresql":
+            _copy_upsert(connection, model, rows)
+        else:
+            model.objects.bulk_create(
+                [model(**row) for row in rows],
+                update_conflicts=True,
+                unique_fields=["source_key"],
+                update_fields=[name for name in rows[0] if name != "source_key"],
+                batch_size=500,
+            )
+    keys = [row["source_key"] for row in rows]
     if model.objects.filter(source_key__in=keys).count() != len(keys):
         raise DatabaseError(f"{model._meta.label} rows missing after the upsert")
 
 
-def _delete_primary_rows(model, pks: list[int]) -> int:
-    """Step 2 of the move: delete rows whose archive copies are committed and checked."""
-    return delete_rows(model._base_manager.using(PRIMARY).filter(pk__in=pks))
+def _copy_upsert(connection, model, rows: list[dict]) -> None:
+    """``_upsert`` on PostgreSQL: the rows are streamed with ``COPY`` into a temporary table,
+    then upserted in one statement. ``bulk_create`` sends each column as an array
+    that psycopg escapes item by item in Python: for the JSON of 30,000 records that was a
+    second and a half of a 10,000-account run."""
+    quote = connection.ops.quote_name
+    given = [model._meta.get_field(name) for name in rows[0]]
+    defaulted = [
+        field
+        for field in model._meta.concrete_fields
+        if field not in given and not field.primary_key and field.has_default()
+    ]
+    fields = [*given, *defaulted]
+    columns = ", ".join(quote(field.column) for field in fields)
+    table = quote(model._meta.db_table)
+    incoming = quote(f"incoming_{model._meta.db_table}")
+    updates = ", ".join(
+        f"{quote(field.column)} = EXCLUDED.{quote(field.column)}"
+        for field in given
+        if field.name != "source_key"
+    )
+    # Every name in these statements comes from the model's options, quoted.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {incoming} AS "  # noqa: S608
+            f"SELECT {columns} FROM {table} WITH NO DATA"
+        )
+        defaults = [field.get_db_prep_save(field.get_default(), connection) for field in defaulted]
+        # psycopg writes text, numbers and aware times as they are; JSON goes as its text.
+        json_columns = [
+            (index, field.encoder)
+            for index, field in enumerate(given)
+            if isinstance(field, models.JSONField)
+        ]
+        with cursor.cursor.copy(f"COPY {incoming} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                values = [*row.values(), *defaults]
+                for index, encoder in json_columns:
+                    values[index] = json.dumps(values[index], cls=encoder)
+                copy.write_row(values)
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {incoming} "  # noqa: S608
+            f"ON CONFLICT ({quote('source_key')}) DO UPDATE SET {updates}"
+        )
+        # Dropped here, not at commit: the caller's transaction may go on (a test's does).
+        # A failure before this rolls the table back with the rest.
+        cursor.execute(f"DROP TABLE {incoming}")
+
+
+def _delete_primary_rows(model, pks: list[int], *, within: dict | None = None) -> int:
+    """Step 2 of the move: delete rows whose archive copies are committed and checked.
+
+    ``within`` bounds the rows' clock column to the range of the copied rows: the same rows,
+    but PostgreSQL then looks for them only in the months of a partitioned table that can
+    hold them, not in every month's index.
+    """
+    return delete_rows(model._base_manager.using(PRIMARY).filter(pk__in=pks, **within or {}))
+
+
+def _clock_range(source: Source, rows: list[dict]) -> dict | None:
+    """The lookups bounding ``source``'s own clock column to the rows' clocks, if it has one."""
+    clocks = [row["_clock"] for row in rows]
+    if LOOKUP_SEP in source.clock or None in clocks:
+        return None
+    return {f"{source.clock}__gte": min(clocks), f"{source.clock}__lte": max(clocks)}
 
 
 def _rows_naming(batch: Batch) -> dict[ForeignObjectRel, set[int]]:
@@ -307,8 +372,9 @@ def _move(batch: Batch, result: ArchiveResult) -> set[int]:
             for row in rows:
                 row["_member_key"] = batch.owner_key(source, row)
             pks = [row[pk_name] for row in rows]
+            within = _clock_range(source, rows)
             _copy_records(entry, source, rows)
-            _delete_primary_rows(model, pks)
+            _delete_primary_rows(model, pks, within=within)
             result.records += len(rows)
             result.tables[PRIMARY].update(cascade_tables(model))
     _destroy_with_the_account(batch, result)

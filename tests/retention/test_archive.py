@@ -189,11 +189,11 @@ def test_a_crash_after_some_records_moved_then_rerun_leaves_no_duplicate(leaver,
     original = archiving._delete_primary_rows
     calls = []
 
-    def delete_once(model, pks):
+    def delete_once(model, pks, **bounds):
         calls.append(model)
         if len(calls) > 1:
             raise Crash
-        return original(model, pks)
+        return original(model, pks, **bounds)
 
     monkeypatch.setattr(archiving, "_delete_primary_rows", delete_once)
     with pytest.raises(Crash):
