@@ -104,6 +104,15 @@ class Batch:
             .filter(closed_at__isnull=False, pk__gte=keys[0], pk__lte=keys[-1])
         )
 
+    def bounds(self, column: str) -> dict:
+        """Lookups bounding a column naming members to the span's keys: the same rows as
+        ``column__in=span()``, but PostgreSQL then reads the span's range of the column's
+        index. Without them, expecting the batch's members to have as many visits as the
+        average member (live members have far more than closed ones), it walked the whole
+        visit table in key order: 1.1 s a batch at 1.1 million visits, against 3 ms."""
+        keys = sorted(self.by_pk)
+        return {f"{column}__gte": keys[0], f"{column}__lte": keys[-1]}
+
     def owner_key(self, source: Source, row: dict) -> str | None:
         """The archive key of the batch member ``row`` belongs to, or None for another's row."""
         for column, kind in source.owners:
@@ -148,6 +157,8 @@ def _owned_rows(source: Source, batch: Batch, *fields: str, **expressions) -> It
     for column, kind in source.owners:
         members = batch.span().values("pk" if kind == MEMBER_FK else "username")
         owned = source.rows().filter(**{f"{column}__in": members}).order_by("pk")
+        if kind == MEMBER_FK:
+            owned = owned.filter(**batch.bounds(column))
         last = None
         while True:
             window = owned if last is None else owned.filter(pk__gt=last)
@@ -304,7 +315,7 @@ def _rows_naming(batch: Batch) -> dict[ForeignObjectRel, set[int]]:
     members = batch.span().values("pk")
     parts = [
         relation.related_model._base_manager.using(PRIMARY)
-        .filter(**{f"{relation.field.name}__in": members})
+        .filter(**{f"{relation.field.name}__in": members}, **batch.bounds(relation.field.name))
         .order_by()
         .annotate(relation=Value(index))
         .values_list("relation", relation.field.attname)
@@ -403,6 +414,7 @@ def _waiting(batch: Batch) -> set[int]:
     parts = [
         source.rows()
         .filter(**{f"{column}__in": members, f"{source.clock}__isnull": True})
+        .filter(**batch.bounds(column))
         .order_by()
         .values_list(column, flat=True)
         for _entry, source in archivable_sources()

@@ -96,6 +96,34 @@ def test_a_closed_account_moves_to_the_archive_with_its_records(leaver):
 
 
 @pytest.mark.policy("6 가")
+def test_text_that_a_bulk_copy_must_escape_arrives_unchanged(leaver):
+    awkward = 'C:\\Program Files\t"NEXCORE"\n\\N 한글 \\.'
+    VisitRecord.objects.filter(member=leaver).update(path=f"/{awkward}"[:255])
+    User.objects.filter(pk=leaver.pk).update(company=awkward[:100], project="\\N")
+    archiving.archive_closed_accounts()
+    archived = ArchivedMember.objects.get()
+    assert (archived.company, archived.project) == (awkward[:100], "\\N")
+    (visit,) = ArchivedRecord.objects.filter(category="visit")
+    assert visit.data["path"] == f"/{awkward}"
+
+
+@pytest.mark.policy("6 가")
+def test_a_rerun_updates_a_copy_left_by_a_crash_rather_than_adding_one(leaver):
+    visit = VisitRecord.objects.get(member=leaver)
+    stale = ArchivedRecord.objects.create(
+        source_key=source_key(VisitRecord, visit.pk),
+        category="visit",
+        member_key=member_key(leaver.pk),
+        time=visit.time,
+        data={"path": "/stale/"},
+    )
+    archiving.archive_closed_accounts()
+    (copy,) = ArchivedRecord.objects.filter(category="visit")
+    assert copy.pk == stale.pk and copy.data["path"] == visit.path
+    assert copy.archived_at == stale.archived_at
+
+
+@pytest.mark.policy("6 가")
 def test_records_keep_their_category_and_clock_in_the_archive(leaver):
     visit = VisitRecord.objects.get(member=leaver)
     archiving.archive_closed_accounts()
@@ -283,6 +311,28 @@ def test_members_move_batch_by_batch_and_records_chunk_by_chunk(make_member, mon
     assert dict(ArchivedRecord.objects.values_list("source_key", "member_key")) == owners
     assert ArchivedMember.objects.count() == 5
     assert not User.objects.exists() and not owners_of_records()
+
+
+@pytest.mark.policy("6 가")
+def test_open_accounts_between_a_batchs_members_keep_every_record(make_member, monkeypatch):
+    # Batches read members' records by their range of keys: an open account inside that
+    # range keeps its records, and every closed one's go.
+    monkeypatch.setattr(archiving, "MEMBER_BATCH", 2)
+    members = join(make_member, "mixed", 7)
+    staying = [members[1], members[3], members[5]]
+    for member in members:
+        VisitRecord.objects.create(member=member, ip="10.0.0.1", method="GET", path="/", status=200)
+    for member in set(members) - set(staying):
+        leave(member)
+    before = owners_of_records()
+    open_keys = {member_key(member.pk) for member in staying}
+    kept = {key: owner for key, owner in before.items() if owner in open_keys}
+    archiving.archive_closed_accounts()
+    assert owners_of_records() == kept
+    assert dict(ArchivedRecord.objects.values_list("source_key", "member_key")) == {
+        key: owner for key, owner in before.items() if key not in kept
+    }
+    assert set(User.objects.all()) == set(staying)
 
 
 @pytest.mark.policy("6 가")
