@@ -36,22 +36,24 @@ def upcoming_versions(*, now: datetime.datetime | None = None) -> QuerySet[Polic
     return live_versions().filter(effective_at__gt=now).order_by("effective_at")
 
 
-def in_force_and_upcoming(*, now: datetime.datetime | None = None) -> QuerySet[PolicyVersion]:
-    """The version in force and the announced ones after it, in order of taking effect: what
-    the banner of a coming change (policy §12) shows and compares with, in one query."""
-    now = now or timezone.now()
+def _in_force_and_upcoming(*, now: datetime.datetime) -> QuerySet[PolicyVersion]:
+    """The version in force and the announced ones after it, in order of taking effect: a
+    member's standing, and what the banner of a coming change (policy §12) shows and compares
+    with, in one query."""
     in_force = live_versions().filter(effective_at__lte=now).order_by("-effective_at")
+    # Every member's page asks: the text itself, tens of kilobytes, stays in the database.
     return (
         live_versions()
         .filter(Q(effective_at__gt=now) | Q(pk=Subquery(in_force.values("pk")[:1])))
+        .defer("body")
         .order_by("effective_at")
     )
 
 
-def split_in_force(
+def _split_in_force(
     versions: list[PolicyVersion], *, now: datetime.datetime
 ) -> tuple[PolicyVersion | None, list[PolicyVersion]]:
-    """``in_force_and_upcoming``'s rows as (the version in force, the upcoming ones)."""
+    """``_in_force_and_upcoming``'s rows as (the version in force, the upcoming ones)."""
     if versions and versions[0].effective_at <= now:
         return versions[0], versions[1:]
     return None, versions
@@ -133,9 +135,9 @@ def policy_standing(member, *, now: datetime.datetime | None = None) -> PolicySt
     if not is_member(member):
         return PolicyStanding()
     now = now or timezone.now()
-    version, upcoming = split_in_force(
+    version, upcoming = _split_in_force(
         list(
-            in_force_and_upcoming(now=now).annotate(
+            _in_force_and_upcoming(now=now).annotate(
                 changed_at=Subquery(_last_consent_change(now).values("effective_at")[:1]),
                 agreed_since=Exists(
                     _agreements_since(OuterRef("changed_at")).filter(member=member)

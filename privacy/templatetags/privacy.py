@@ -1,16 +1,10 @@
 from django import template
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from privacy.middleware import standing_of
-from privacy.selectors import (
-    in_force_and_upcoming,
-    is_member,
-    published_notices,
-    split_in_force,
-)
+from privacy.selectors import is_member, policy_in_force, published_notices, upcoming_versions
 
 register = template.Library()
 
@@ -49,9 +43,10 @@ def upcoming_policy_banner(context):
     if request is not None and is_member(request.user):
         standing = standing_of(request)
         return {"upcoming": standing.upcoming, "in_force": standing.in_force}
-    now = timezone.now()
-    in_force, upcoming = split_in_force(list(in_force_and_upcoming(now=now)), now=now)
-    return {"upcoming": upcoming, "in_force": in_force}
+    # Visitors: one query finding nothing, most days (a version in force is a second query,
+    # asked only when there is a change to compare it with).
+    upcoming = list(upcoming_versions())
+    return {"upcoming": upcoming, "in_force": policy_in_force() if upcoming else None}
 
 
 @register.inclusion_tag("includes/support_contact.html")

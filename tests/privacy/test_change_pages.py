@@ -93,6 +93,8 @@ def test_a_members_page_reads_the_versions_once_for_the_standing_and_the_banner(
     assert 'class="banner"' in html and reverse("privacy:diff", args=["1.0", "2.0"]) in html
     reads = [query["sql"] for query in queries if query["sql"].startswith("SELECT")]
     assert sum('FROM "privacy_policyversion"' in sql.split("WHERE")[0] for sql in reads) == 1
+    # Nor is the text itself read, only what the banner shows.
+    assert not any('"privacy_policyversion"."body"' in sql for sql in reads)
 
 
 def test_no_banner_once_the_announced_version_is_in_force_for_a_member(
