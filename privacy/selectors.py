@@ -50,15 +50,6 @@ def _in_force_and_upcoming(*, now: datetime.datetime) -> QuerySet[PolicyVersion]
     )
 
 
-def _split_in_force(
-    versions: list[PolicyVersion], *, now: datetime.datetime
-) -> tuple[PolicyVersion | None, list[PolicyVersion]]:
-    """``_in_force_and_upcoming``'s rows as (the version in force, the upcoming ones)."""
-    if versions and versions[0].effective_at <= now:
-        return versions[0], versions[1:]
-    return None, versions
-
-
 def latest_announced_version() -> PolicyVersion | None:
     return live_versions().order_by("-effective_at").first()
 
@@ -135,26 +126,23 @@ def policy_standing(member, *, now: datetime.datetime | None = None) -> PolicySt
     if not is_member(member):
         return PolicyStanding()
     now = now or timezone.now()
-    version, upcoming = _split_in_force(
-        list(
-            _in_force_and_upcoming(now=now).annotate(
-                changed_at=Subquery(_last_consent_change(now).values("effective_at")[:1]),
-                agreed_since=Exists(
-                    _agreements_since(OuterRef("changed_at")).filter(member=member)
-                ),
-                seen=Exists(member.consents.filter(policy_version=OuterRef("pk"))),
-            )
-        ),
-        now=now,
+    versions = list(
+        _in_force_and_upcoming(now=now).annotate(
+            changed_at=Subquery(_last_consent_change(now).values("effective_at")[:1]),
+            agreed_since=Exists(_agreements_since(OuterRef("changed_at")).filter(member=member)),
+            seen=Exists(member.consents.filter(policy_version=OuterRef("pk"))),
+        )
     )
+    version = versions[0] if versions and versions[0].effective_at <= now else None
+    upcoming = tuple(versions[1:] if version else versions)
     if version is None:
-        return PolicyStanding(upcoming=tuple(upcoming))
-    if version.changed_at is not None and not version.agreed_since:
-        return PolicyStanding(to_agree=version, in_force=version, upcoming=tuple(upcoming))
+        return PolicyStanding(upcoming=upcoming)
+    must_agree = version.changed_at is not None and not version.agreed_since
     return PolicyStanding(
-        to_acknowledge=None if version.seen else version,
+        to_agree=version if must_agree else None,
+        to_acknowledge=None if must_agree or version.seen else version,
         in_force=version,
-        upcoming=tuple(upcoming),
+        upcoming=upcoming,
     )
 
 

@@ -125,3 +125,13 @@ def test_the_export_lists_the_requests_and_their_answers(reauthed_client, member
     assert entry["kind"] == "deletion" and entry["status"] == "refused"
     assert entry["resolution"] == refusal.resolution
     assert entry["resolved_at"] is not None
+
+
+def test_a_member_whose_only_request_is_still_open_sees_it_on_the_page(reauthed_client, member):
+    # An open request has no resolution yet, so nothing dates it for retention: the page must
+    # still find it.
+    open_one = record_request(member=member, kind="suspension", channel="phone")
+    response = reauthed_client.get(ME)
+    assert list(response.context["privacy_requests"]) == [open_one]
+    due = timezone.localtime(open_one.due_at).strftime("%Y-%m-%d %H:%M")
+    assert due in response.content.decode()
